@@ -1,1 +1,29 @@
-fn main() {}
+//! The shipshape binary: command line, discovery, exit codes.
+//!
+//! Exit codes: 0 when nothing reaches the failure threshold, 1 when findings do, 2 for a
+//! usage, configuration or I/O error (with a one-line reason on stderr).
+
+mod check;
+mod cli;
+mod fix;
+mod rule_cmd;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rule { name } => rule_cmd::run(name.as_deref()),
+    };
+    ExitCode::from(code)
+}
+
+/// Prints a one-line error the way every error of the binary is printed.
+pub fn error(message: impl std::fmt::Display) {
+    eprintln!("shipshape: error: {message}");
+}

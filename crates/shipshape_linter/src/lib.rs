@@ -1,1 +1,25 @@
+//! shipshape_linter: the rules and everything that runs them.
+//!
+//! Architecture Invariant: no rule prints, reads files or searches text for a location.
+//! Rules read the workspace's parsed files and models, and push `Diagnostic`s whose spans
+//! the parse produced. Only `analyze` and `discover` touch the file system.
 
+mod analyze;
+pub mod diagnostic;
+pub mod discover;
+pub mod fix;
+pub mod registry;
+pub mod rule;
+pub mod rules;
+pub mod settings;
+pub mod text;
+pub mod workspace;
+
+pub use analyze::{Analysis, INTERNAL_ERROR, analyze};
+pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
+pub use discover::{Discovery, Input, discover};
+pub use registry::RULES;
+pub use rule::{Check, FixAvailability, Group, Rule, Sink};
+pub use settings::{RuleSelection, Settings};
+pub use shipshape_model::FileKind;
+pub use workspace::{AnalyzedFile, Unreadable, Workspace};

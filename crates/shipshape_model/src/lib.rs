@@ -1,1 +1,9 @@
+//! shipshape_model: what the YAML means. Typed, spanned views of Compose files and GitLab
+//! CI pipelines, built from `shipshape_yaml` trees.
+//!
+//! Architecture Invariant: models keep the spans of the nodes they were built from; no
+//! later layer searches text to find a location again.
 
+pub mod kind;
+
+pub use kind::FileKind;

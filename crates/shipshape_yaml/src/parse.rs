@@ -29,6 +29,9 @@ pub struct Limits {
     pub max_depth: usize,
     /// Entries that `<<` merge keys may copy into mappings, in all.
     pub max_merged_entries: usize,
+    /// Nodes that replacing every alias by what it names may add to one document. Beyond
+    /// it, the file is an alias bomb for any loader that expands aliases.
+    pub max_expanded_nodes: u64,
     /// Lenient re-parses (see the module doc) per file.
     pub max_recoveries: usize,
 }
@@ -38,6 +41,7 @@ impl Default for Limits {
         Limits {
             max_depth: 256,
             max_merged_entries: 1_000_000,
+            max_expanded_nodes: 1_000_000,
             max_recoveries: 16,
         }
     }
@@ -53,6 +57,8 @@ pub enum SyntaxErrorKind {
     DepthLimit,
     /// Merge keys would copy more than [`Limits::max_merged_entries`]; merging stopped.
     MergeBudget,
+    /// Expanding the aliases of a document adds more than [`Limits::max_expanded_nodes`].
+    AliasBomb,
     /// A `<<` whose value is not a mapping, an alias of one, or a list of those.
     InvalidMerge,
 }
@@ -64,6 +70,9 @@ pub struct SyntaxError {
     pub message: String,
     /// The parser's own words, when the message above is ours.
     pub parser_message: Option<String>,
+    /// For a parse error: the `[` or `{` of the innermost flow collection still open where
+    /// the parser stopped (an unclosed bracket is the usual cause of what it reports).
+    pub open_flow: Option<Span>,
 }
 
 impl SyntaxError {
@@ -153,6 +162,7 @@ struct Stop {
     /// Byte offset in the original text.
     offset: usize,
     message: String,
+    open_flow: Option<usize>,
 }
 
 impl Stop {
@@ -166,6 +176,7 @@ impl Stop {
                 span: tab.first_tab,
                 message: "tab character in indentation".into(),
                 parser_message: Some(self.message),
+                open_flow: None,
             };
         }
         SyntaxError {
@@ -173,6 +184,7 @@ impl Stop {
             span,
             message: self.message,
             parser_message: None,
+            open_flow: self.open_flow.map(|at| char_span_at(text, at)),
         }
     }
 }
@@ -345,6 +357,8 @@ struct Frame {
     pending_start: usize,
     is_map: bool,
     flow: bool,
+    /// Offset of the `[` or `{` of a flow collection.
+    bracket: usize,
 }
 
 struct OpenDocument {
@@ -371,6 +385,9 @@ struct Builder<'t> {
     flow_start: usize,
     regions: Vec<Region>,
     merged_budget: usize,
+    /// Per node, its size with every alias expanded (saturating). Known when the node is
+    /// complete: aliases can only name complete nodes, or an enclosing one (a cycle).
+    expanded: Vec<u64>,
     errors: Vec<SyntaxError>,
 }
 
@@ -389,6 +406,7 @@ fn build(text: &str, base: usize, limits: &Limits) -> Built {
         flow_start: 0,
         regions: Vec::new(),
         merged_budget: limits.max_merged_entries,
+        expanded: Vec::new(),
         errors: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
@@ -409,6 +427,7 @@ fn build(text: &str, base: usize, limits: &Limits) -> Built {
                     kind: SyntaxErrorKind::Parse,
                     offset: b.byte(err.marker().index()),
                     message: err.info().to_string(),
+                    open_flow: b.stack.iter().rev().find(|f| f.flow).map(|f| f.bracket),
                 });
                 break;
             }
@@ -476,12 +495,15 @@ impl Builder<'_> {
             }
             Event::Alias(anchor_id) => {
                 let target = self.anchors.get(&anchor_id).copied();
-                self.push_node(
+                let id = self.push_node(
                     Span::new(start, end),
                     None,
                     None,
                     NodeKind::Alias { target },
                 );
+                if let Some(t) = target {
+                    self.expanded[id.index()] = self.expanded[t.index()];
+                }
             }
             Event::SequenceStart(anchor_id, tag) => {
                 self.open_collection(false, anchor_id, tag.as_deref(), start, end)?
@@ -549,6 +571,7 @@ impl Builder<'_> {
                 kind: SyntaxErrorKind::DepthLimit,
                 offset: start,
                 message: format!("nesting deeper than {} levels", self.limits.max_depth),
+                open_flow: None,
             });
         }
         let (props_end, anchor) = self.properties(start, end, anchor_id != 0 || tag.is_some());
@@ -581,6 +604,7 @@ impl Builder<'_> {
             pending_start: self.pending.len(),
             is_map,
             flow,
+            bracket: props_end,
         });
         Ok(())
     }
@@ -590,6 +614,9 @@ impl Builder<'_> {
             return;
         };
         let children: Vec<NodeId> = self.pending.drain(frame.pending_start..).collect();
+        self.expanded[frame.node.index()] = children
+            .iter()
+            .fold(1u64, |sum, c| sum.saturating_add(self.expanded[c.index()]));
         let end = if frame.flow && !end_event.is_empty() {
             end_event.end
         } else {
@@ -652,6 +679,12 @@ impl Builder<'_> {
         };
         let root = self.pending.get(doc.pending_start).copied();
         self.pending.truncate(doc.pending_start);
+        if let Some(r) = root
+            && self.expanded[r.index()].saturating_sub((self.tree.nodes.len() - r.index()) as u64)
+                > self.limits.max_expanded_nodes
+        {
+            self.report_alias_bomb(r);
+        }
         let end = root
             .map_or(end, |r| self.tree.nodes[r.index()].span.end as usize)
             .max(end)
@@ -660,6 +693,25 @@ impl Builder<'_> {
             root,
             span: Span::new(doc.start, end),
             explicit_start: doc.explicit,
+        });
+    }
+
+    /// Points at the alias of this document that expands the most.
+    fn report_alias_bomb(&mut self, root: NodeId) {
+        let first = root.index();
+        let worst = (first..self.tree.nodes.len())
+            .filter(|&i| matches!(self.tree.nodes[i].kind, NodeKind::Alias { .. }))
+            .max_by_key(|&i| self.expanded[i])
+            .unwrap_or(first);
+        self.errors.push(SyntaxError {
+            kind: SyntaxErrorKind::AliasBomb,
+            span: self.tree.nodes[worst].span,
+            message: format!(
+                "aliases expand this document by more than {} nodes",
+                self.limits.max_expanded_nodes
+            ),
+            parser_message: None,
+            open_flow: None,
         });
     }
 
@@ -689,6 +741,8 @@ impl Builder<'_> {
             kind,
         });
         self.pending.push(id);
+        // Scalars weigh 1; collections are weighed when they close, aliases just below.
+        self.expanded.push(1);
         id
     }
 
@@ -923,18 +977,22 @@ fn resolve_mapping(
             NodeKind::Mapping { .. } => vec![merge.value],
             NodeKind::Sequence { .. } => tree.items(value).to_vec(),
             _ => {
-                out.errors.push(invalid_merge(tree, merge.value, "the value of a merge key `<<` must be a mapping, an alias of one, or a list of those"));
+                out.errors.push(invalid_merge(tree, merge.value, "the value of a merge key \"<<\" must be a mapping, an alias of one, or a list of those"));
                 continue;
             }
         };
+        // Report problems where this mapping says them: at an item written in its own
+        // `<<: [...]`, or at the alias when the whole list comes from elsewhere.
+        let via_alias = tree.is_alias(merge.value);
         for source in sources {
+            let at = if via_alias { merge.value } else { source };
             let target = tree.resolve(source);
             match tree.node(target).kind {
                 NodeKind::Mapping { resolved, .. } if resolved.start == u32::MAX => {
                     out.errors.push(invalid_merge(
                         tree,
-                        source,
-                        "a merge key `<<` cannot merge a mapping into itself",
+                        at,
+                        "a merge key \"<<\" cannot merge a mapping into itself",
                     ));
                 }
                 NodeKind::Mapping { .. } => {
@@ -946,9 +1004,10 @@ fn resolve_mapping(
                         if *budget == 0 {
                             out.errors.push(SyntaxError {
                                 kind: SyntaxErrorKind::MergeBudget,
-                                span: tree.node(source).span,
-                                message: "merge keys `<<` expand to too many entries; merging stopped here".into(),
+                                span: tree.node(at).span,
+                                message: "merge keys \"<<\" expand to too many entries; merging stopped here".into(),
                                 parser_message: None,
+                                open_flow: None,
                             });
                             break 'merges;
                         }
@@ -963,8 +1022,8 @@ fn resolve_mapping(
                 }
                 _ => out.errors.push(invalid_merge(
                     tree,
-                    source,
-                    "a merge key `<<` can only merge mappings",
+                    at,
+                    "a merge key \"<<\" can only merge mappings",
                 )),
             }
         }
@@ -979,6 +1038,7 @@ fn invalid_merge(tree: &Tree, at: NodeId, message: &str) -> SyntaxError {
         span: tree.node(at).span,
         message: message.into(),
         parser_message: None,
+        open_flow: None,
     }
 }
 

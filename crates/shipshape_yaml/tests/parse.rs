@@ -330,12 +330,27 @@ fn billion_laughs_costs_what_it_weighs() {
         text.push_str(&format!("{name}: &{name} [{refs}]\n"));
     }
     let p = parse(&text);
-    assert!(p.errors.is_empty());
     assert!(
         p.tree.len() < 200,
         "aliases are never copied: {} nodes",
         p.tree.len()
     );
+    // 9^9 = 387 million strings once expanded: reported at the alias that expands most.
+    assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+    assert_eq!(p.errors[0].kind, SyntaxErrorKind::AliasBomb);
+    assert_eq!(slice(&text, p.errors[0].span), "*h");
+    assert!(
+        p.is_complete(),
+        "the tree is whole; only expanding it would hurt"
+    );
+    // Ordinary reuse, and a long list without aliases, stay below the limit.
+    assert!(
+        parse("a: &a {x: [1, 2, 3]}\nb: [*a, *a, *a]\n")
+            .errors
+            .is_empty()
+    );
+    let long = format!("x: [{}0]\n", "1,".repeat(1_200_000));
+    assert!(parse(&long).errors.is_empty());
 }
 
 #[test]

@@ -1,0 +1,173 @@
+//! `shipshape check`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+
+use shipshape_linter::discover::{classify_name, discover, io_reason};
+use shipshape_linter::{Analysis, Input, RuleSelection, Settings, Severity, analyze};
+use shipshape_report::{HumanOptions, concise, human, json};
+
+use crate::cli::{CheckArgs, FailOn, FormatArg};
+use crate::error;
+
+pub fn run(args: CheckArgs) -> u8 {
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(err) => {
+            error(format!(
+                "cannot read the current directory: {}",
+                io_reason(&err)
+            ));
+            return 2;
+        }
+    };
+    let settings = match settings(&args) {
+        Ok(settings) => settings,
+        Err(message) => {
+            error(message);
+            return 2;
+        }
+    };
+    let reads_stdin = args.paths.iter().any(|p| p == Path::new("-"));
+    if reads_stdin && args.fix {
+        error("--fix cannot write to stdin; pass the file's path instead");
+        return 2;
+    }
+    let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin) {
+        Ok(found) => found,
+        Err(message) => {
+            error(message);
+            return 2;
+        }
+    };
+    if inputs.is_empty() && problems.is_empty() {
+        eprintln!("shipshape: no Compose or GitLab CI files found");
+    }
+    let mut analysis = analyze(inputs.clone(), &settings);
+    if args.fix {
+        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
+        problems.extend(outcome.errors);
+        if outcome.files > 0 {
+            let s = |n: usize| if n == 1 { "" } else { "s" };
+            eprintln!(
+                "shipshape: fixed {} problem{} in {} file{}",
+                outcome.fixes,
+                s(outcome.fixes),
+                outcome.files,
+                s(outcome.files)
+            );
+            analysis = analyze(inputs, &settings);
+        }
+    }
+    problems.extend(analysis.errors.iter().cloned());
+    let color = args.format == FormatArg::Human
+        && args.output_file.is_none()
+        && !args.no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    let report = render(&analysis, args.format, color);
+    if let Err(message) = write_report(&report, args.output_file.as_deref()) {
+        error(message);
+        return 2;
+    }
+    for problem in &problems {
+        error(problem);
+    }
+    if !problems.is_empty() {
+        return 2;
+    }
+    exit_code(&analysis, args.fail_on)
+}
+
+fn settings(args: &CheckArgs) -> Result<Settings, String> {
+    let mut rules = if args.select.is_empty() {
+        RuleSelection::default()
+    } else {
+        RuleSelection::only(args.select.iter().map(String::as_str))?
+    };
+    for name in &args.ignore {
+        rules.set(name, None)?;
+    }
+    Ok(Settings {
+        rules,
+        ..Settings::default()
+    })
+}
+
+fn inputs(
+    args: &CheckArgs,
+    cwd: &Path,
+    reads_stdin: bool,
+) -> Result<(Vec<Input>, Vec<String>), String> {
+    if reads_stdin {
+        if args.paths.len() > 1 {
+            return Err("`-` (stdin) cannot be combined with other paths".into());
+        }
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read stdin: {}", io_reason(&e)))?;
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".into());
+        let kind = Path::new(&name)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(classify_name);
+        let input = Input {
+            path: PathBuf::from(&name),
+            name,
+            content: Some(bytes),
+            kind,
+        };
+        return Ok((vec![input], Vec::new()));
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover(&paths, cwd);
+    Ok((found.inputs, found.errors))
+}
+
+fn render(analysis: &Analysis, format: FormatArg, color: bool) -> String {
+    let ws = &analysis.workspace;
+    let diagnostics = &analysis.diagnostics;
+    match format {
+        FormatArg::Human => human(ws, diagnostics, HumanOptions { color }),
+        FormatArg::Concise => concise(ws, diagnostics),
+        FormatArg::Json => json(ws, diagnostics),
+    }
+}
+
+fn write_report(report: &str, output_file: Option<&Path>) -> Result<(), String> {
+    match output_file {
+        Some(path) => std::fs::write(path, report)
+            .map_err(|e| format!("cannot write {}: {}", path.display(), io_reason(&e))),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`shipshape check | head`) is not an error worth reporting.
+            match stdout
+                .write_all(report.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(format!("cannot write the report: {}", io_reason(&e)))
+                }
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+fn exit_code(analysis: &Analysis, fail_on: FailOn) -> u8 {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+        FailOn::Never => return 0,
+    };
+    u8::from(analysis.diagnostics.iter().any(|d| d.severity >= threshold))
+}

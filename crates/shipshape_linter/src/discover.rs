@@ -1,0 +1,195 @@
+//! From the paths a user gives to the files to check.
+//!
+//! Directories are walked with `ignore` (it honours `.gitignore`, `.ignore` and the global
+//! git excludes, inside a git repository or not). Dotfiles are included, since
+//! `.gitlab-ci.yml` is one, and `.git/` is skipped. A walked file is checked when its name
+//! says what it is; a file named explicitly is always checked, and classified by content
+//! when its name says nothing.
+
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+use shipshape_model::FileKind;
+use shipshape_model::kind::NAME_PATTERNS;
+
+/// One file to analyse.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Where to read it (absolute, or as given).
+    pub path: PathBuf,
+    /// As shown to users: relative to the base directory when below it, with `/`.
+    pub name: String,
+    /// The text itself, for stdin and editor buffers; None to read `path`.
+    pub content: Option<Vec<u8>>,
+    /// What its name says it is; None to decide by content.
+    pub kind: Option<FileKind>,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    /// One line each: a path that does not exist, a directory that cannot be read.
+    pub errors: Vec<String>,
+}
+
+static NAME_GLOBS: LazyLock<GlobSet> = LazyLock::new(|| {
+    let mut builder = GlobSetBuilder::new();
+    for (pattern, _) in NAME_PATTERNS {
+        builder.add(Glob::new(pattern).expect("NAME_PATTERNS are valid globs"));
+    }
+    builder.build().expect("NAME_PATTERNS compile")
+});
+
+/// The kind a file name says a file is (the name only, not its directories).
+pub fn classify_name(file_name: &str) -> Option<FileKind> {
+    NAME_GLOBS
+        .matches(file_name)
+        .first()
+        .map(|&i| NAME_PATTERNS[i].1)
+}
+
+/// Finds the files under `paths`; relative paths are relative to `base`, which is also
+/// what names are shown relative to.
+pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
+    let mut out = Discovery::default();
+    for path in paths {
+        let abs = if path.is_absolute() {
+            path.clone()
+        } else {
+            base.join(path)
+        };
+        match std::fs::metadata(&abs) {
+            Err(err) => out
+                .errors
+                .push(format!("{}: {}", path.display(), io_reason(&err))),
+            Ok(meta) if meta.is_dir() => walk(&abs, base, &mut out),
+            Ok(_) => {
+                let kind = abs
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .and_then(classify_name);
+                out.inputs.push(Input {
+                    name: display_name(&abs, base),
+                    path: abs,
+                    content: None,
+                    kind,
+                });
+            }
+        }
+    }
+    out.inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    out.inputs.dedup_by(|a, b| a.path == b.path);
+    out
+}
+
+fn walk(dir: &Path, base: &Path, out: &mut Discovery) {
+    let walker = WalkBuilder::new(dir)
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                out.errors.push(err.to_string());
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Some(kind) = entry.file_name().to_str().and_then(classify_name) else {
+            continue;
+        };
+        let path = entry.into_path();
+        out.inputs.push(Input {
+            name: display_name(&path, base),
+            path,
+            content: None,
+            kind: Some(kind),
+        });
+    }
+}
+
+/// `path` relative to `base` when below it, else as it is; always with `/`.
+pub fn display_name(path: &Path, base: &Path) -> String {
+    let shown = path.strip_prefix(base).unwrap_or(path);
+    let mut name = String::new();
+    for comp in shown.components() {
+        match comp {
+            std::path::Component::CurDir => continue,
+            std::path::Component::RootDir => name.push('/'),
+            other => {
+                if !name.is_empty() && !name.ends_with('/') {
+                    name.push('/');
+                }
+                name.push_str(&other.as_os_str().to_string_lossy());
+            }
+        }
+    }
+    if name.is_empty() { ".".into() } else { name }
+}
+
+/// The reason of an I/O error without Rust's "(os error 2)" suffix.
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = err.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_classify_like_compose_and_gitlab_do() {
+        for name in [
+            "compose.yml",
+            "compose.yaml",
+            "compose.override.yaml",
+            "docker-compose.yml",
+            "docker-compose.ci.yaml",
+            "docker-compose-dev.yml",
+            "app.compose.yml",
+        ] {
+            assert_eq!(classify_name(name), Some(FileKind::Compose), "{name}");
+        }
+        for name in [".gitlab-ci.yml", ".gitlab-ci.yaml", "build.gitlab-ci.yml"] {
+            assert_eq!(classify_name(name), Some(FileKind::GitlabCi), "{name}");
+        }
+        for name in [
+            "compose.json",
+            "values.yaml",
+            "docker-compose",
+            "gitlab-ci.yml",
+            ".gitlab-ci.yml.bak",
+        ] {
+            assert_eq!(classify_name(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn display_names_are_relative_below_base() {
+        let base = Path::new("/repo");
+        assert_eq!(
+            display_name(Path::new("/repo/a/compose.yml"), base),
+            "a/compose.yml"
+        );
+        assert_eq!(
+            display_name(Path::new("/elsewhere/x.yml"), base),
+            "/elsewhere/x.yml"
+        );
+        assert_eq!(display_name(Path::new("/repo/./b.yml"), base), "b.yml");
+    }
+}

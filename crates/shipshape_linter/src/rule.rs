@@ -1,0 +1,125 @@
+//! What a rule is: static metadata next to a plain check function.
+
+use shipshape_model::FileKind;
+use shipshape_yaml::{FileId, Span};
+
+use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::workspace::{AnalyzedFile, Workspace};
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Group {
+    /// Every YAML file.
+    Yaml,
+    Compose,
+    Gitlab,
+    /// Cross-file: CI jobs against the compose files they run.
+    CiCompose,
+    Secrets,
+    /// About shipshape's own comments and configuration.
+    Meta,
+}
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Yaml => "yaml",
+            Group::Compose => "compose",
+            Group::Gitlab => "gitlab",
+            Group::CiCompose => "ci-compose",
+            Group::Secrets => "secrets",
+            Group::Meta => "meta",
+        }
+    }
+
+    /// Whether a file rule of this group looks at a file of this kind.
+    pub fn applies_to(self, kind: FileKind) -> bool {
+        match self {
+            Group::Yaml | Group::Meta => true,
+            Group::Compose => kind == FileKind::Compose,
+            Group::Gitlab => kind == FileKind::GitlabCi,
+            Group::CiCompose | Group::Secrets => kind != FileKind::Yaml,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FixAvailability {
+    None,
+    /// Every finding carries a safe fix.
+    Safe,
+    /// Findings carry a fix that is safe in some cases and unsafe in others.
+    Sometimes,
+    Unsafe,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::None => "none",
+            FixAvailability::Safe => "safe",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Unsafe => "unsafe",
+        }
+    }
+}
+
+pub enum Check {
+    /// Runs once per file of a kind the group applies to, in parallel with other files.
+    File(fn(&AnalyzedFile, &mut Sink<'_>)),
+    /// Runs once per analysis over all files (cross-file rules).
+    Workspace(fn(&Workspace, &mut Sink<'_>)),
+}
+
+pub struct Rule {
+    /// Kebab-case; part of the public interface (config, ignore comments, SARIF ids).
+    pub name: &'static str,
+    pub group: Group,
+    pub severity: Severity,
+    pub fix: FixAvailability,
+    /// One line, for `shipshape rule` and SARIF's shortDescription.
+    pub summary: &'static str,
+    /// `rules/<name>/README.md`: for `shipshape rule NAME`, LSP hover, SARIF help.
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+/// Where a rule puts its findings: it stamps each with the rule's name and effective
+/// severity, so rule code never deals with configuration.
+pub struct Sink<'a> {
+    rule: &'static str,
+    severity: Severity,
+    out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    pub fn new(rule: &'static str, severity: Severity, out: &'a mut Vec<Diagnostic>) -> Sink<'a> {
+        Sink {
+            rule,
+            severity,
+            out,
+        }
+    }
+
+    pub fn report(
+        &mut self,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.out.push(Diagnostic {
+            rule: self.rule,
+            severity: self.severity,
+            message: message.into(),
+            primary: Label {
+                file,
+                span,
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+            fix: None,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}

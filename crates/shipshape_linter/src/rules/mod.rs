@@ -1,0 +1,3 @@
+//! One module per group, one file per rule.
+
+pub mod yaml;

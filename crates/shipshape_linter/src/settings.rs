@@ -1,0 +1,83 @@
+//! What one analysis run checks and how severely.
+
+use shipshape_yaml::Limits;
+
+use crate::diagnostic::Severity;
+use crate::registry::{RULES, rule_index};
+
+/// Default size limit: real Compose and CI files stay under 100 KB; a 10 MB one is a
+/// generated or wrong file, and its diagnostic says so instead of stalling an editor.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub rules: RuleSelection,
+    pub max_file_size: u64,
+    pub yaml_limits: Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            rules: RuleSelection::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            yaml_limits: Limits::default(),
+        }
+    }
+}
+
+/// Per registered rule: off, or on at a severity.
+#[derive(Clone, Debug)]
+pub struct RuleSelection {
+    severity: Vec<Option<Severity>>,
+}
+
+impl Default for RuleSelection {
+    /// Every rule, at its default severity.
+    fn default() -> RuleSelection {
+        RuleSelection {
+            severity: RULES.iter().map(|r| Some(r.severity)).collect(),
+        }
+    }
+}
+
+impl RuleSelection {
+    pub fn none() -> RuleSelection {
+        RuleSelection {
+            severity: vec![None; RULES.len()],
+        }
+    }
+
+    /// Only the named rules, at their default severity.
+    pub fn only<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<RuleSelection, String> {
+        let mut sel = RuleSelection::none();
+        for name in names {
+            let i = known(name)?;
+            sel.severity[i] = Some(RULES[i].severity);
+        }
+        Ok(sel)
+    }
+
+    /// Turns a rule off (None) or on at a severity.
+    pub fn set(&mut self, name: &str, severity: Option<Severity>) -> Result<(), String> {
+        let i = known(name)?;
+        self.severity[i] = severity;
+        Ok(())
+    }
+
+    /// The effective severity of the rule at this registry index, or None when it is off.
+    pub fn severity(&self, index: usize) -> Option<Severity> {
+        self.severity.get(index).copied().flatten()
+    }
+
+    pub fn is_enabled(&self, name: &str) -> bool {
+        rule_index(name).is_some_and(|i| self.severity(i).is_some())
+    }
+}
+
+fn known(name: &str) -> Result<usize, String> {
+    rule_index(name).ok_or_else(|| match crate::registry::nearest_rule(name) {
+        Some(near) => format!("unknown rule `{name}`; did you mean `{near}`?"),
+        None => format!("unknown rule `{name}`; `shipshape rule` lists them"),
+    })
+}

@@ -1,0 +1,137 @@
+//! Which kind of file a YAML file is: by name first, by content when a user names a file
+//! that does not follow any convention.
+
+use shipshape_yaml::{NodeId, Tree};
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum FileKind {
+    Compose,
+    GitlabCi,
+    /// YAML we do not know more about: only the `yaml` rules apply.
+    Yaml,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Compose => "compose",
+            FileKind::GitlabCi => "gitlab-ci",
+            FileKind::Yaml => "yaml",
+        }
+    }
+}
+
+/// File name patterns (matched against the file name only, globset syntax). Write
+/// `{yml,yaml}`: globset's `y{,a}ml` compiles but never matches `yml`.
+pub const NAME_PATTERNS: &[(&str, FileKind)] = &[
+    ("compose.{yml,yaml}", FileKind::Compose),
+    ("compose.*.{yml,yaml}", FileKind::Compose),
+    ("docker-compose*.{yml,yaml}", FileKind::Compose),
+    ("*.compose.{yml,yaml}", FileKind::Compose),
+    (".gitlab-ci.{yml,yaml}", FileKind::GitlabCi),
+    // Pipeline fragments named after the root file (`.gitlab/ci/*.gitlab-ci.yml`, templates).
+    ("*.gitlab-ci.{yml,yaml}", FileKind::GitlabCi),
+];
+
+/// Top-level keys of the Compose specification (SPEC-domain A8).
+const COMPOSE_TOP_LEVEL: &[&str] = &[
+    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
+];
+
+/// Top-level GitLab CI keywords that are never job names.
+const GITLAB_TOP_LEVEL: &[&str] = &[
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+    "spec",
+];
+
+/// Job keywords that only a GitLab CI job has.
+const GITLAB_JOB_MARKERS: &[&str] = &[
+    "script", "trigger", "extends", "stage", "needs", "rules", "run",
+];
+
+/// Classifies a parsed file that its name did not classify. Any document may decide:
+/// GitLab files often start with a `spec:` header document.
+pub fn classify_by_content(tree: &Tree) -> FileKind {
+    let mut kind = FileKind::Yaml;
+    for doc in &tree.documents {
+        let Some(root) = doc.root.filter(|&r| tree.is_mapping(r)) else {
+            continue;
+        };
+        if looks_like_gitlab(tree, root) {
+            return FileKind::GitlabCi;
+        }
+        if looks_like_compose(tree, root) {
+            kind = FileKind::Compose;
+        }
+    }
+    kind
+}
+
+fn looks_like_compose(tree: &Tree, root: NodeId) -> bool {
+    let services = tree
+        .value(root, "services")
+        .is_some_and(|s| tree.is_mapping(s));
+    services
+        && tree.entries(root).iter().all(|e| {
+            tree.scalar(e.key)
+                .is_some_and(|k| COMPOSE_TOP_LEVEL.contains(&k) || k.starts_with("x-"))
+        })
+}
+
+fn looks_like_gitlab(tree: &Tree, root: NodeId) -> bool {
+    tree.entries(root).iter().any(|e| {
+        let Some(key) = tree.scalar(e.key) else {
+            return false;
+        };
+        if matches!(
+            key,
+            "stages" | "workflow" | "before_script" | "after_script"
+        ) {
+            return true;
+        }
+        !GITLAB_TOP_LEVEL.contains(&key)
+            && tree.entries(e.value).iter().any(|je| {
+                tree.scalar(je.key)
+                    .is_some_and(|k| GITLAB_JOB_MARKERS.contains(&k))
+            })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipshape_yaml::parse;
+
+    fn classify(text: &str) -> FileKind {
+        classify_by_content(&parse(text).tree)
+    }
+
+    #[test]
+    fn by_content() {
+        assert_eq!(
+            classify("services:\n  web:\n    image: nginx\n"),
+            FileKind::Compose
+        );
+        assert_eq!(
+            classify("x-common: &c {}\nservices: {}\nvolumes: {}\n"),
+            FileKind::Compose
+        );
+        assert_eq!(classify("test:\n  script: [make]\n"), FileKind::GitlabCi);
+        assert_eq!(
+            classify("spec:\n  inputs: {}\n---\nbuild:\n  stage: build\n"),
+            FileKind::GitlabCi
+        );
+        assert_eq!(classify("apiVersion: v1\nkind: Pod\n"), FileKind::Yaml);
+        // A services key alone in a bigger document is not enough.
+        assert_eq!(classify("services:\n  a: {}\nspec: {}\n"), FileKind::Yaml);
+    }
+}

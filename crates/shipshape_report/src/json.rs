@@ -1,0 +1,78 @@
+//! `--format json`: the stable interface of ARCHITECTURE.md section 4, `"version": 1`.
+//! Fields are only ever added in a new version.
+
+use serde::Serialize;
+use shipshape_linter::{Diagnostic, Workspace};
+
+use crate::Position;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    start: Position,
+    end: Position,
+    message: &'a str,
+    help: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    safe: bool,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    start: Position,
+    end: Position,
+    text: &'a str,
+}
+
+pub fn json(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
+    let output = Output {
+        version: 1,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| {
+                let file = ws.source(d.file());
+                let span = d.primary.span;
+                JsonDiagnostic {
+                    rule: d.rule,
+                    severity: d.severity.as_str(),
+                    path: &file.name,
+                    start: Position::of(file, span.start as usize),
+                    end: Position::of(file, span.end as usize),
+                    message: &d.message,
+                    help: d.help.as_deref(),
+                    fix: d.fix.as_ref().map(|fix| JsonFix {
+                        safe: fix.safe,
+                        edits: fix
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                let file = ws.source(e.file);
+                                JsonEdit {
+                                    start: Position::of(file, e.span.start as usize),
+                                    end: Position::of(file, e.span.end as usize),
+                                    text: &e.text,
+                                }
+                            })
+                            .collect(),
+                    }),
+                }
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&output).expect("plain structs serialize");
+    text.push('\n');
+    text
+}

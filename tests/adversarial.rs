@@ -1,0 +1,211 @@
+//! Hostile and odd inputs through the real binary: each ends quickly, with a diagnostic
+//! where there is something to say, never with a crash, a hang or a lost finding in
+//! another file.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{TempDir, code, shipshape, stderr, stdout};
+
+/// Runs `shipshape check <file> --format json` and returns (exit code, diagnostics).
+fn check(dir: &TempDir, name: &str, contents: impl AsRef<[u8]>) -> (i32, Vec<Value>) {
+    dir.write(name, contents);
+    let started = Instant::now();
+    let out = shipshape(dir.path(), &["check", name, "--format", "json"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{name} took {:?}",
+        started.elapsed()
+    );
+    assert!(stderr(&out).is_empty(), "{name}: {}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out))
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", stdout(&out)));
+    (code(&out), json["diagnostics"].as_array().unwrap().clone())
+}
+
+fn rules_and_messages(diags: &[Value]) -> Vec<(String, String)> {
+    diags
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn billion_laughs() {
+    let dir = TempDir::new("laughs");
+    let mut text = String::from(
+        "x-a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        let refs = vec![format!("*{}", w[0]); 9].join(",");
+        text.push_str(&format!("x-{}: &{} [{refs}]\n", w[1], w[1]));
+    }
+    text.push_str("services:\n  web:\n    image: nginx\n    labels: *i\n");
+    let (code, diags) = check(&dir, "compose.yaml", text);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_and_messages(&diags),
+        [(
+            "yaml-syntax".into(),
+            "aliases expand this document by more than 1000000 nodes".into()
+        )]
+    );
+}
+
+#[test]
+fn deep_block_nesting() {
+    let dir = TempDir::new("deep-block");
+    let (code, diags) = check(&dir, "compose.yaml", "- ".repeat(100_000) + "x\n");
+    assert_eq!(code, 1);
+    assert_eq!(diags.len(), 1);
+    assert_eq!(
+        diags[0]["message"],
+        "the file is too deeply nested: nesting deeper than 256 levels"
+    );
+    assert_eq!(diags[0]["start"]["line"], 1);
+}
+
+#[test]
+fn deep_flow_nesting() {
+    let dir = TempDir::new("deep-flow");
+    let (code, diags) = check(&dir, "compose.yaml", "[".repeat(100_000));
+    assert_eq!(code, 1);
+    assert_eq!(diags[0]["rule"], "yaml-syntax");
+    assert_eq!(
+        diags[0]["message"],
+        "invalid YAML: recursion limit exceeded"
+    );
+}
+
+#[test]
+fn binary_file() {
+    let dir = TempDir::new("binary");
+    let mut bytes = b"\x7fELF\x02\x01\x01\x00".to_vec();
+    bytes.extend((0..4096u32).map(|i| (i * 7 % 256) as u8));
+    let (code, diags) = check(&dir, "docker-compose.yml", bytes);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_and_messages(&diags),
+        [("yaml-syntax".into(), "binary file, not YAML text".into())]
+    );
+}
+
+#[test]
+fn not_utf8() {
+    let dir = TempDir::new("latin1");
+    let (code, diags) = check(
+        &dir,
+        "compose.yaml",
+        b"services:\n  caf\xe9:\n    image: x\n",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        diags[0]["start"],
+        serde_json::json!({"line": 2, "column": 6})
+    );
+}
+
+#[test]
+fn ten_megabyte_single_line() {
+    let dir = TempDir::new("long-line");
+    // Just under the limit: parsed; the unclosed list is reported at the end of the line.
+    let body = "1,".repeat(4_999_000);
+    let (code, diags) = check(&dir, "compose.yaml", format!("x: [{body}"));
+    assert_eq!(code, 1);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["rule"], "yaml-syntax");
+    assert_eq!(diags[0]["start"]["line"], 1);
+    // Just over the limit: reported, not parsed.
+    let (code, diags) = check(&dir, "big.compose.yaml", "#".repeat(10 * 1024 * 1024 + 1));
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_and_messages(&diags),
+        [(
+            "yaml-syntax".into(),
+            "the file is 10.0 MB, above the 10.0 MB size limit, and was not checked".into()
+        )]
+    );
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    let dir = TempDir::new("empty");
+    assert_eq!(check(&dir, "compose.yaml", ""), (0, vec![]));
+    assert_eq!(
+        check(&dir, ".gitlab-ci.yml", "# nothing yet\n"),
+        (0, vec![])
+    );
+    assert_eq!(check(&dir, "docker-compose.yml", "\n\n   \n"), (0, vec![]));
+}
+
+#[test]
+fn crlf_positions_and_fix() {
+    let dir = TempDir::new("crlf");
+    let text = "services:\r\n  web:\r\n\timage: nginx\r\n    ports:\r\n      - \"80:80\"\r\n";
+    let (code, diags) = check(&dir, "compose.yaml", text);
+    assert_eq!(code, 1);
+    let tab = diags
+        .iter()
+        .find(|d| d["rule"] == "tab-indentation")
+        .unwrap();
+    assert_eq!(tab["start"], serde_json::json!({"line": 3, "column": 1}));
+    let out = shipshape(dir.path(), &["check", "compose.yaml", "--fix"]);
+    assert_eq!(code_of(&out), 0, "{}", stdout(&out));
+    assert_eq!(dir.read("compose.yaml"), text.replace('\t', "    "));
+}
+
+fn code_of(out: &std::process::Output) -> i32 {
+    code(out)
+}
+
+#[test]
+fn byte_order_mark() {
+    let dir = TempDir::new("bom");
+    let (code, diags) = check(&dir, "compose.yaml", "\u{feff}name: a\nname: b\n");
+    assert_eq!(code, 1);
+    assert_eq!(diags[0]["rule"], "duplicate-key");
+    assert_eq!(
+        diags[0]["start"],
+        serde_json::json!({"line": 2, "column": 1})
+    );
+    let (_, diags) = check(&dir, "docker-compose.yml", "\u{feff}a: 1\na: 2\n");
+    assert_eq!(diags[0]["start"]["column"], 1);
+    let (code, diags) = check(&dir, "x.compose.yml", "\u{feff}\tkey: v\n");
+    assert_eq!(code, 1);
+    assert_eq!(
+        diags[0]["start"],
+        serde_json::json!({"line": 1, "column": 1}),
+        "the BOM is not a column"
+    );
+}
+
+#[test]
+fn one_bad_file_does_not_hide_the_others() {
+    let dir = TempDir::new("mixed");
+    dir.write("a/compose.yaml", "- ".repeat(50_000));
+    dir.write("b/compose.yaml", b"\x00\x01\x02");
+    dir.write(
+        "c/compose.yaml",
+        "services:\n  x:\n    image: a\n    image: b\n",
+    );
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(text.contains("a/compose.yaml:1:"), "{text}");
+    assert!(
+        text.contains("b/compose.yaml:1:1: error[yaml-syntax] binary file"),
+        "{text}"
+    );
+    assert!(
+        text.contains("c/compose.yaml:4:5: error[duplicate-key]"),
+        "{text}"
+    );
+}

@@ -1,0 +1,175 @@
+//! Runs every rule case in `rules/<rule>/cases/<case>/`, in-process.
+//!
+//! A case folder is a tiny project. `expected.txt` is the concise output of
+//! `shipshape check .` run in that folder with only that rule enabled (empty: the rule must
+//! stay silent). When the folder has `fixed/`, the rule's fixes are applied too: each file
+//! must come out exactly as in `fixed/`, still parse, no longer trigger the rule, and a
+//! second round of fixing must change nothing.
+//!
+//! `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected.txt` and `fixed/` from the
+//! current behaviour, for review in the diff.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use shipshape_linter::fix::apply_fixes;
+use shipshape_linter::{Analysis, Input, RuleSelection, Settings, analyze, discover};
+use shipshape_report::concise;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn update() -> bool {
+    std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v != "0")
+}
+
+/// The inputs `shipshape check .` finds in a case folder, minus its `fixed/` copies.
+fn case_inputs(dir: &Path) -> Vec<Input> {
+    let found = discover(&[dir.to_path_buf()], dir);
+    assert!(
+        found.errors.is_empty(),
+        "{}: {:?}",
+        dir.display(),
+        found.errors
+    );
+    found
+        .inputs
+        .into_iter()
+        .filter(|i| !i.name.starts_with("fixed/"))
+        .collect()
+}
+
+fn run(rule: &str, inputs: Vec<Input>) -> Analysis {
+    let settings = Settings {
+        rules: RuleSelection::only([rule]).unwrap(),
+        ..Settings::default()
+    };
+    analyze(inputs, &settings)
+}
+
+#[test]
+fn every_rule_case_matches_its_expected_output() {
+    let rules_dir = repo_root().join("rules");
+    let mut failures = Vec::new();
+    let mut count = 0;
+    let mut rule_dirs: Vec<PathBuf> = fs::read_dir(&rules_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    rule_dirs.sort();
+    for rule_dir in rule_dirs {
+        let rule = rule_dir.file_name().unwrap().to_str().unwrap().to_string();
+        let Ok(entries) = fs::read_dir(rule_dir.join("cases")) else {
+            continue;
+        };
+        let mut cases: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).collect();
+        cases.sort();
+        for case in cases {
+            count += 1;
+            if let Err(message) = check_case(&rule, &case) {
+                failures.push(format!(
+                    "--- {rule}/{}\n{message}",
+                    case.file_name().unwrap().to_string_lossy()
+                ));
+            }
+        }
+    }
+    assert!(count > 0, "no cases found under {}", rules_dir.display());
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn check_case(rule: &str, dir: &Path) -> Result<(), String> {
+    let analysis = run(rule, case_inputs(dir));
+    let actual = concise(&analysis.workspace, &analysis.diagnostics);
+    if !analysis.errors.is_empty() {
+        return Err(format!("I/O errors: {:?}", analysis.errors));
+    }
+    let expected_path = dir.join("expected.txt");
+    if update() {
+        fs::write(&expected_path, &actual).unwrap();
+    } else {
+        let expected = fs::read_to_string(&expected_path).map_err(|_| {
+            format!(
+                "missing {} (run with UPDATE_EXPECT=1)",
+                expected_path.display()
+            )
+        })?;
+        if expected != actual {
+            return Err(format!("expected:\n{expected}actual:\n{actual}"));
+        }
+    }
+    if dir.join("fixed").is_dir()
+        || update() && analysis.diagnostics.iter().any(|d| d.fix.is_some())
+    {
+        check_fixes(rule, dir, &analysis)?;
+    }
+    Ok(())
+}
+
+fn check_fixes(rule: &str, dir: &Path, analysis: &Analysis) -> Result<(), String> {
+    let mut fixed_inputs = Vec::new();
+    for file in &analysis.workspace.files {
+        let id = file.id();
+        let fixes = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.file() == id)
+            .filter_map(|d| d.fix.as_ref());
+        let (text, _) = apply_fixes(&file.source.text, id, fixes.filter(|f| f.safe));
+        let fixed_path = dir.join("fixed").join(&file.source.name);
+        if update() {
+            if text != file.source.text {
+                fs::create_dir_all(fixed_path.parent().unwrap()).unwrap();
+                fs::write(&fixed_path, &text).unwrap();
+            }
+        } else if text != file.source.text {
+            let want = fs::read_to_string(&fixed_path)
+                .map_err(|_| format!("missing {}", fixed_path.display()))?;
+            if want != text {
+                return Err(format!(
+                    "{} after --fix:\nexpected:\n{want}actual:\n{text}",
+                    file.source.name
+                ));
+            }
+        }
+        fixed_inputs.push(Input {
+            path: file.source.path.clone(),
+            name: file.source.name.clone(),
+            content: Some(text.into_bytes()),
+            kind: Some(file.kind),
+        });
+    }
+    // The fixed files parse and the rule is satisfied; fixing again changes nothing.
+    let after = run(rule, fixed_inputs);
+    for file in &after.workspace.files {
+        if let Some(yaml) = &file.yaml
+            && !yaml.is_complete()
+        {
+            return Err(format!(
+                "{} does not parse after --fix: {:?}",
+                file.source.name, yaml.errors[0]
+            ));
+        }
+    }
+    let remaining: Vec<_> = after
+        .diagnostics
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
+        .collect();
+    if !remaining.is_empty() {
+        return Err(format!(
+            "safe fixes remain after --fix (not idempotent):\n{}",
+            concise(&after.workspace, &after.diagnostics)
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,309 @@
+//! The binary end to end: discovery, formats, exit codes, stdin, output file, --fix, rules.
+
+mod support;
+
+use serde_json::Value;
+use support::{TempDir, code, repo_root, shipshape, shipshape_with_stdin, stderr, stdout};
+
+const TAB_PIPELINE: &str = "test:\n  variables:\n    A: x\n  \tB: y\n  script:\n    - make test\n";
+
+#[test]
+fn version_and_help() {
+    let dir = TempDir::new("version");
+    let out = shipshape(dir.path(), &["--version"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out).trim(),
+        format!("shipshape {}", env!("CARGO_PKG_VERSION"))
+    );
+    let out = shipshape(dir.path(), &["check", "--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("--format"));
+}
+
+#[test]
+fn example_project_shows_the_tab_findings_with_snippets() {
+    let root = repo_root();
+    let out = shipshape(&root, &["check", "examples/banter-bus"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("error[tab-indentation]: tab character in indentation"),
+        "{text}"
+    );
+    assert!(
+        text.contains("examples/banter-bus/before/.gitlab-ci.yml:40:3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("BANTER_BUS_CORE_API_DB_PASSWORD"),
+        "snippet shown: {text}"
+    );
+    assert!(
+        !text.contains('\u{1b}'),
+        "no color when stdout is not a terminal"
+    );
+    assert!(
+        text.lines().last().unwrap().starts_with("found "),
+        "summary line: {text}"
+    );
+}
+
+#[test]
+fn tab_is_reported_at_its_exact_line_and_column_although_the_file_does_not_parse() {
+    let dir = TempDir::new("tab");
+    dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        stdout(&out),
+        ".gitlab-ci.yml:4:3: error[tab-indentation] tab character in indentation\n\
+         .gitlab-ci.yml:4:3: error[yaml-syntax] invalid YAML: a tab character in indentation\n"
+    );
+}
+
+#[test]
+fn json_matches_the_contract() {
+    let dir = TempDir::new("json");
+    dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    let out = shipshape(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "tab-indentation",
+        ],
+    );
+    assert_eq!(code(&out), 1);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let top: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(top, ["diagnostics", "version"]);
+    assert_eq!(json["version"], 1);
+    let d = &json["diagnostics"][0];
+    let mut keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "end", "fix", "help", "message", "path", "rule", "severity", "start"
+        ]
+    );
+    assert_eq!(d["rule"], "tab-indentation");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["path"], ".gitlab-ci.yml");
+    assert_eq!(d["start"], serde_json::json!({"line": 4, "column": 3}));
+    assert_eq!(d["end"], serde_json::json!({"line": 4, "column": 4}));
+    assert_eq!(d["message"], "tab character in indentation");
+    assert_eq!(d["help"], "YAML forbids tabs for indentation; use spaces");
+    assert_eq!(
+        d["fix"],
+        serde_json::json!({"safe": true, "edits": [
+            {"start": {"line": 4, "column": 1}, "end": {"line": 4, "column": 4}, "text": "    "}
+        ]})
+    );
+}
+
+#[test]
+fn json_fix_is_null_when_there_is_none() {
+    let dir = TempDir::new("json-null");
+    dir.write(
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    image: y\n",
+    );
+    let out = shipshape(dir.path(), &["check", "--format", "json"]);
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["diagnostics"][0]["rule"], "duplicate-key");
+    assert!(json["diagnostics"][0]["fix"].is_null());
+}
+
+#[test]
+fn clean_files_exit_zero() {
+    let dir = TempDir::new("clean");
+    dir.write("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n");
+    let out = shipshape(dir.path(), &["check"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stdout(&out), "no problems found in 1 file\n");
+}
+
+#[test]
+fn usage_and_io_errors_exit_two_with_one_line() {
+    let dir = TempDir::new("errors");
+    let out = shipshape(dir.path(), &["check", "missing.yml"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "shipshape: error: missing.yml: no such file or directory\n"
+    );
+    let out = shipshape(dir.path(), &["check", "--select", "tab-indentaton"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "shipshape: error: unknown rule `tab-indentaton`; did you mean `tab-indentation`?\n"
+    );
+    let out = shipshape(dir.path(), &["check", "--format", "xml"]);
+    assert_eq!(code(&out), 2);
+}
+
+#[test]
+fn stdin_is_named_and_classified_by_stdin_filename() {
+    let dir = TempDir::new("stdin");
+    let out = shipshape_with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-",
+            "--stdin-filename",
+            "ci/.gitlab-ci.yml",
+            "--format",
+            "concise",
+        ],
+        Some(TAB_PIPELINE.as_bytes()),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).starts_with("ci/.gitlab-ci.yml:4:3: error[tab-indentation]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn output_file_gets_the_report() {
+    let dir = TempDir::new("output");
+    dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    let out = shipshape(
+        dir.path(),
+        &["check", "--format", "json", "--output-file", "report.json"],
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(stdout(&out), "");
+    let json: Value = serde_json::from_str(&dir.read("report.json")).unwrap();
+    assert_eq!(json["diagnostics"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn discovery_includes_dotfiles_honours_gitignore_and_skips_git() {
+    let dir = TempDir::new("discover");
+    dir.write(".gitignore", "ignored/\n");
+    dir.write(".gitlab-ci.yml", "a: 1\na: 2\n");
+    dir.write("deploy/docker-compose.prod.yml", "x: 1\nx: 2\n");
+    dir.write("ignored/compose.yaml", "y: 1\ny: 2\n");
+    dir.write(".git/compose.yaml", "z: 1\nz: 2\n");
+    dir.write("values.yaml", "w: 1\nw: 2\n");
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        ".gitlab-ci.yml:2:1: error[duplicate-key] duplicate key \"a\" at the top level\n\
+         deploy/docker-compose.prod.yml:2:1: error[duplicate-key] duplicate key \"x\" at the top level\n"
+    );
+    // A file given by name is checked whatever its name.
+    let out = shipshape(dir.path(), &["check", "values.yaml", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "values.yaml:2:1: error[duplicate-key] duplicate key \"w\" at the top level\n"
+    );
+}
+
+#[test]
+fn select_ignore_and_fail_on() {
+    let dir = TempDir::new("select");
+    dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    let out = shipshape(
+        dir.path(),
+        &["check", "--ignore", "tab-indentation,yaml-syntax"],
+    );
+    assert_eq!(code(&out), 0);
+    let out = shipshape(dir.path(), &["check", "--fail-on", "never"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("tab-indentation"));
+}
+
+#[test]
+fn fix_rewrites_the_file_and_a_second_run_changes_nothing() {
+    let dir = TempDir::new("fix");
+    let path = dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let out = shipshape(dir.path(), &["check", "--fix", "--format", "concise"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stderr(&out), "shipshape: fixed 1 problem in 1 file\n");
+    assert_eq!(
+        dir.read(".gitlab-ci.yml"),
+        TAB_PIPELINE.replace("  \t", "    ")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+    let out = shipshape(dir.path(), &["check", "--fix"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stderr(&out), "");
+}
+
+#[test]
+fn without_fix_nothing_is_written() {
+    let dir = TempDir::new("nofix");
+    dir.write(".gitlab-ci.yml", TAB_PIPELINE);
+    shipshape(dir.path(), &["check"]);
+    assert_eq!(dir.read(".gitlab-ci.yml"), TAB_PIPELINE);
+}
+
+#[test]
+fn output_order_is_path_line_column_rule() {
+    let dir = TempDir::new("order");
+    for name in ["b/compose.yaml", "a/compose.yaml", "compose.yaml"] {
+        dir.write(name, "k: 1\nk: 2\nj: 1\nj: 2\n");
+    }
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    let lines: Vec<String> = stdout(&out)
+        .lines()
+        .map(|l| l.split(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "a/compose.yaml:2:1:",
+            "a/compose.yaml:4:1:",
+            "b/compose.yaml:2:1:",
+            "b/compose.yaml:4:1:",
+            "compose.yaml:2:1:",
+            "compose.yaml:4:1:"
+        ]
+    );
+}
+
+#[test]
+fn rule_lists_and_documents() {
+    let dir = TempDir::new("rule");
+    let out = shipshape(dir.path(), &["rule"]);
+    assert_eq!(code(&out), 0);
+    for name in ["yaml-syntax", "tab-indentation", "duplicate-key"] {
+        assert!(stdout(&out).contains(name));
+    }
+    let out = shipshape(dir.path(), &["rule", "tab-indentation"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).starts_with("# tab-indentation\n"));
+    let out = shipshape(dir.path(), &["rule", "tab-indent"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown rule `tab-indent`"));
+}
