@@ -25,6 +25,9 @@ pub enum Command {
         /// The rule to document.
         name: Option<String>,
     },
+    /// Run the language server on stdin/stdout (for editors).
+    #[command(visible_alias = "server")]
+    Lsp,
 }
 
 #[derive(Args, Debug)]

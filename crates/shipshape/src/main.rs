@@ -19,6 +19,13 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rule { name } => rule_cmd::run(name.as_deref()),
+        Command::Lsp => match shipshape_lsp::run_stdio() {
+            Ok(()) => 0,
+            Err(err) => {
+                error(format!("language server: {err}"));
+                2
+            }
+        },
     };
     ExitCode::from(code)
 }
