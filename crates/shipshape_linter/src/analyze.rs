@@ -1,120 +1,378 @@
-//! The pipeline: load and parse every file in parallel, build the workspace, run the file
-//! rules in parallel and the workspace rules after, then sort.
+//! The pipeline: load and parse every file in parallel, model it, load the files the models
+//! refer to, group Compose projects, run the rules, keep the findings of reported files,
+//! sort.
 
+use std::collections::{BTreeMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use shipshape_model::FileKind;
+use shipshape_model::compose::{self, ComposeFile, EnvSource, Project};
 use shipshape_model::kind::classify_by_content;
 use shipshape_yaml::{FileId, SourceFile, Span, parse_with};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover::{Input, io_reason};
+use crate::fs::{FileSystem, OsFs};
 use crate::registry::RULES;
-use crate::rule::{Check, Rule, Sink};
+use crate::rule::{Check, ComposeContext, Rule, Sink};
 use crate::settings::Settings;
-use crate::workspace::{AnalyzedFile, Unreadable, Workspace};
+use crate::workspace::{AnalyzedFile, Unreadable, Workspace, resolve};
 
 /// The name under which a crashing rule is reported (not a registered rule: there is
 /// nothing to configure about a bug).
 pub const INTERNAL_ERROR: &str = "internal-error";
 
+/// `.env` files a Compose project reads, and the committed examples that document them.
+const ENV_FILES: &[(&str, bool)] = &[
+    (".env", false),
+    (".env.example", true),
+    (".env.sample", true),
+    (".env.dist", true),
+    (".env.template", true),
+    ("example.env", true),
+];
+
+/// Related files are followed this many hops from a reported file.
+const MAX_RELATED_ROUNDS: usize = 4;
+
 #[derive(Debug)]
 pub struct Analysis {
     pub workspace: Workspace,
-    /// Sorted by path, line, column, rule.
+    /// Findings in reported files, sorted by path, line, column, rule.
     pub diagnostics: Vec<Diagnostic>,
     /// Files that could not be read, one line each.
     pub errors: Vec<String>,
 }
 
 pub fn analyze(inputs: Vec<Input>, settings: &Settings) -> Analysis {
+    analyze_with(inputs, settings, &OsFs)
+}
+
+pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem) -> Analysis {
+    let mut files: Vec<AnalyzedFile> = Vec::with_capacity(inputs.len());
+    let mut errors = Vec::new();
+    add_files(&mut files, &mut errors, inputs, true, settings, fs);
+    let mut ws = Workspace {
+        files,
+        ..Workspace::default()
+    };
+    load_related(&mut ws, settings, fs);
+    probe_paths(&mut ws, fs);
+    ws.compose_projects = compose_projects(&ws);
+    let diagnostics = check(&ws, settings);
+    Analysis {
+        workspace: ws,
+        diagnostics,
+        errors,
+    }
+}
+
+/// Loads and parses inputs in parallel, gives them the next file ids, builds their models.
+fn add_files(
+    files: &mut Vec<AnalyzedFile>,
+    errors: &mut Vec<String>,
+    inputs: Vec<Input>,
+    reported: bool,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) {
     let loaded: Vec<Result<AnalyzedFile, String>> = inputs
         .into_par_iter()
-        .map(|input| load(input, settings))
+        .map(|input| load(input, reported, settings, fs))
         .collect();
-    let mut files = Vec::with_capacity(loaded.len());
-    let mut errors = Vec::new();
+    let first_new = files.len();
     for result in loaded {
         match result {
             Ok(mut file) => {
                 file.source.id = FileId(files.len() as u32);
                 files.push(file);
             }
-            Err(err) => errors.push(err),
+            Err(err) if reported => errors.push(err),
+            Err(_) => {}
         }
     }
-    let workspace = Workspace { files };
-    let diagnostics = check(&workspace, settings);
-    Analysis {
-        workspace,
-        diagnostics,
-        errors,
-    }
+    files[first_new..].par_iter_mut().for_each(build_models);
 }
 
-fn load(input: Input, settings: &Settings) -> Result<AnalyzedFile, String> {
+fn load(
+    mut input: Input,
+    reported: bool,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) -> Result<AnalyzedFile, String> {
     let limit = settings.max_file_size;
-    let bytes = match input.content {
+    let bytes = match input.content.take() {
         Some(bytes) => bytes,
         None => {
             let reason = |err: std::io::Error| format!("{}: {}", input.name, io_reason(&err));
-            let size = std::fs::metadata(&input.path).map_err(reason)?.len();
+            let size = fs.len(&input.path).map_err(reason)?;
             if size > limit {
-                return Ok(too_large(input.path, input.name, input.kind, size, limit));
+                return Ok(too_large(input, reported, size, limit));
             }
-            std::fs::read(&input.path).map_err(reason)?
+            fs.read(&input.path).map_err(reason)?
         }
     };
     if bytes.len() as u64 > limit {
         let size = bytes.len() as u64;
-        return Ok(too_large(input.path, input.name, input.kind, size, limit));
+        return Ok(too_large(input, reported, size, limit));
     }
-    let source = SourceFile::from_bytes(FileId(0), input.path, input.name, bytes);
     let kind_by_name = input.kind;
-    if source.encoding_problem.is_some() {
-        return Ok(AnalyzedFile {
-            source,
-            kind: kind_by_name.unwrap_or(FileKind::Yaml),
-            yaml: None,
-            unreadable: Some(Unreadable::Encoding),
-        });
+    let source = SourceFile::from_bytes(FileId(0), input.path, input.name, bytes);
+    let mut file = AnalyzedFile {
+        source,
+        kind: kind_by_name.unwrap_or(FileKind::Yaml),
+        yaml: None,
+        unreadable: None,
+        compose: None,
+        dotenv: None,
+        reported,
+    };
+    if file.source.encoding_problem.is_some() {
+        file.unreadable = Some(Unreadable::Encoding);
+        return Ok(file);
+    }
+    if file.kind == FileKind::DotEnv {
+        file.dotenv = Some(shipshape_model::dotenv::parse(&file.source.text));
+        return Ok(file);
     }
     match catch_unwind(AssertUnwindSafe(|| {
-        parse_with(&source.text, &settings.yaml_limits)
+        parse_with(&file.source.text, &settings.yaml_limits)
     })) {
         Ok(yaml) => {
-            let kind = kind_by_name.unwrap_or_else(|| classify_by_content(&yaml.tree));
-            Ok(AnalyzedFile {
-                source,
-                kind,
-                yaml: Some(yaml),
-                unreadable: None,
+            if kind_by_name.is_none() {
+                file.kind = classify_by_content(&yaml.tree);
+            }
+            file.yaml = Some(yaml);
+        }
+        Err(panic) => {
+            file.unreadable = Some(Unreadable::ParserCrash {
+                message: panic_message(&panic),
             })
         }
-        Err(panic) => Ok(AnalyzedFile {
-            source,
-            kind: kind_by_name.unwrap_or(FileKind::Yaml),
-            yaml: None,
-            unreadable: Some(Unreadable::ParserCrash {
-                message: panic_message(&panic),
-            }),
-        }),
+    }
+    Ok(file)
+}
+
+fn too_large(input: Input, reported: bool, size: u64, limit: u64) -> AnalyzedFile {
+    AnalyzedFile {
+        source: SourceFile::new(FileId(0), input.path, input.name, String::new()),
+        kind: input.kind.unwrap_or(FileKind::Yaml),
+        yaml: None,
+        unreadable: Some(Unreadable::TooLarge { size, limit }),
+        compose: None,
+        dotenv: None,
+        reported,
     }
 }
 
-fn too_large(
-    path: std::path::PathBuf,
-    name: String,
-    kind: Option<FileKind>,
-    size: u64,
-    limit: u64,
-) -> AnalyzedFile {
-    AnalyzedFile {
-        source: SourceFile::new(FileId(0), path, name, String::new()),
-        kind: kind.unwrap_or(FileKind::Yaml),
-        yaml: None,
-        unreadable: Some(Unreadable::TooLarge { size, limit }),
+fn build_models(file: &mut AnalyzedFile) {
+    if file.kind == FileKind::Compose
+        && let Some(yaml) = &file.yaml
+    {
+        let id = file.source.id;
+        let model = catch_unwind(AssertUnwindSafe(|| {
+            compose::build(id, &file.source.text, yaml)
+        }));
+        file.compose = model.ok();
+    }
+}
+
+/// Files the reported ones refer to: `.env` files beside Compose files, and the targets
+/// of `include:` and `extends: file:`. Loaded so rules can see what Compose will see, and
+/// never reported on (unless the user named them too).
+fn load_related(ws: &mut Workspace, settings: &Settings, fs: &dyn FileSystem) {
+    let mut known: HashSet<PathBuf> = ws.files.iter().map(|f| f.source.path.clone()).collect();
+    let mut scanned = 0;
+    for _ in 0..MAX_RELATED_ROUNDS {
+        let mut wanted: BTreeMap<PathBuf, FileKind> = BTreeMap::new();
+        for file in &ws.files[scanned..] {
+            let Some(model) = &file.compose else { continue };
+            let dir = file.dir();
+            for (name, _) in ENV_FILES {
+                wanted.insert(dir.join(name), FileKind::DotEnv);
+            }
+            let refs = model.include.iter().map(|t| t.value.as_str()).chain(
+                model
+                    .services
+                    .iter()
+                    .filter_map(|s| s.extends.as_ref()?.file.as_ref().map(|f| f.value.as_str())),
+            );
+            for path in refs.filter(|p| !p.contains('$')) {
+                wanted.insert(resolve(&dir, path), FileKind::Compose);
+            }
+        }
+        scanned = ws.files.len();
+        let new: Vec<(PathBuf, FileKind)> = wanted
+            .into_iter()
+            .filter(|(path, _)| !known.contains(path) && fs.is_file(path))
+            .collect();
+        known.extend(new.iter().map(|(p, _)| p.clone()));
+        let inputs: Vec<Input> = new
+            .into_iter()
+            .map(|(path, kind)| Input {
+                name: related_name(ws, &path),
+                path,
+                content: None,
+                kind: Some(kind),
+            })
+            .collect();
+        if inputs.is_empty() {
+            break;
+        }
+        let mut ignored = Vec::new();
+        add_files(&mut ws.files, &mut ignored, inputs, false, settings, fs);
+    }
+}
+
+/// A related file's name, shown like its neighbours' (relative when theirs are).
+fn related_name(ws: &Workspace, path: &Path) -> String {
+    for f in &ws.files {
+        let (Some(dir), Some(name_dir)) =
+            (f.source.path.parent(), Path::new(&f.source.name).parent())
+        else {
+            continue;
+        };
+        if let Ok(rest) = path.strip_prefix(dir) {
+            return crate::discover::display_name(&name_dir.join(rest), Path::new(""));
+        }
+    }
+    path.to_string_lossy().into_owned()
+}
+
+/// Records whether the paths the models name exist, so rules can ask without the disk.
+fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
+    let mut paths = Vec::new();
+    for file in &ws.files {
+        let Some(model) = &file.compose else { continue };
+        let dir = file.dir();
+        for service in &model.services {
+            for env_file in &service.env_files {
+                if !env_file.path.value.contains('$') {
+                    paths.push(resolve(&dir, &env_file.path.value));
+                }
+            }
+        }
+    }
+    for path in paths {
+        let exists = fs.is_file(&path);
+        ws.paths.insert(path, exists);
+    }
+}
+
+/// The file names `docker compose` looks for, in its order (SPEC-domain A1).
+const BASE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+const OVERRIDE_NAMES: &[&str] = &[
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// Groups the Compose files of each directory into the projects `docker compose` would
+/// run: the default file with its override; every other Compose file either on its own,
+/// or, when it only completes services of the default file (an overlay such as
+/// `docker-compose.prod.yml` that sets ports but no image), merged onto that file.
+fn compose_projects(ws: &Workspace) -> Vec<Project> {
+    let mut by_dir: BTreeMap<PathBuf, Vec<&AnalyzedFile>> = BTreeMap::new();
+    for f in ws
+        .files
+        .iter()
+        .filter(|f| f.compose.is_some() && f.is_complete_enough())
+    {
+        by_dir.entry(f.dir()).or_default().push(f);
+    }
+    let mut projects = Vec::new();
+    for (dir, files) in by_dir {
+        let named = |names: &[&str]| -> Option<&AnalyzedFile> {
+            names
+                .iter()
+                .find_map(|n| files.iter().find(|f| file_name(f) == Some(*n)).copied())
+        };
+        let base = named(BASE_NAMES);
+        let over = named(OVERRIDE_NAMES);
+        let env_sources: Vec<EnvSource> = ws
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
+            .filter_map(|f| {
+                let name = file_name(f)?;
+                let example = ENV_FILES.iter().find(|(n, _)| *n == name)?.1;
+                Some(EnvSource {
+                    file: f.id(),
+                    example,
+                })
+            })
+            .collect();
+        let mut add = |members: Vec<&AnalyzedFile>, owned: Vec<FileId>| {
+            let mut project = merge_project(ws, dir.clone(), &members, owned);
+            project.env_sources = env_sources.clone();
+            projects.push(project);
+        };
+        if let Some(base) = base {
+            let mut members = vec![base];
+            members.extend(over);
+            let owned = members.iter().map(|f| f.id()).collect();
+            add(members, owned);
+        } else if let Some(over) = over {
+            add(vec![over], vec![over.id()]);
+        }
+        for f in files.iter().filter(|f| {
+            Some(f.id()) != base.map(|b| b.id()) && Some(f.id()) != over.map(|o| o.id())
+        }) {
+            match base {
+                Some(base) if is_overlay(f, base) => add(vec![base, f], vec![f.id()]),
+                _ => add(vec![f], vec![f.id()]),
+            }
+        }
+    }
+    projects
+}
+
+fn merge_project<'w>(
+    ws: &'w Workspace,
+    dir: PathBuf,
+    members: &[&'w AnalyzedFile],
+    owned: Vec<FileId>,
+) -> Project {
+    let models: Vec<&'w ComposeFile> = members.iter().filter_map(|f| f.compose.as_ref()).collect();
+    let lookup = |from: FileId, path: &str| lookup_compose(ws, from, path);
+    Project::merge(dir, &models, owned, &lookup)
+}
+
+fn lookup_compose<'w>(ws: &'w Workspace, from: FileId, path: &str) -> Option<&'w ComposeFile> {
+    let target = ws.resolve(from, path);
+    ws.file_by_path(&target)?.compose.as_ref()
+}
+
+fn file_name(f: &AnalyzedFile) -> Option<&str> {
+    f.source.path.file_name()?.to_str()
+}
+
+/// An overlay completes the base: one of its services has no image, build or extends of
+/// its own and is defined by the base.
+fn is_overlay(file: &AnalyzedFile, base: &AnalyzedFile) -> bool {
+    let (Some(model), Some(base_model)) = (&file.compose, &base.compose) else {
+        return false;
+    };
+    model.services.iter().any(|s| {
+        s.image.is_none()
+            && s.build.is_none()
+            && s.extends.is_none()
+            && base_model.service(&s.name).is_some()
+    })
+}
+
+impl AnalyzedFile {
+    /// A Compose file good enough to be part of a project: it parsed (maybe partially).
+    fn is_complete_enough(&self) -> bool {
+        self.yaml.is_some()
     }
 }
 
@@ -127,6 +385,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = ws
         .files
         .par_iter()
+        .filter(|f| f.reported)
         .flat_map_iter(|file| {
             let mut found = Vec::new();
             for &(rule, severity) in &enabled {
@@ -141,6 +400,26 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
             found
         })
         .collect();
+    let per_project: Vec<Diagnostic> = ws
+        .compose_projects
+        .par_iter()
+        .filter(|p| p.owned.iter().any(|&f| ws.file(f).reported))
+        .flat_map_iter(|project| {
+            let cx = ComposeContext { ws, project };
+            let mut found = Vec::new();
+            for &(rule, severity) in &enabled {
+                if let Check::Compose(check) = rule.check {
+                    let first = project.owned.first().copied().unwrap_or_default();
+                    guarded(rule, first, &mut found, |sink_out| {
+                        check(&cx, &mut Sink::new(rule.name, severity, sink_out));
+                    });
+                }
+            }
+            found.retain(|d| project.owns(d.file()) || d.rule == INTERNAL_ERROR);
+            found
+        })
+        .collect();
+    out.extend(per_project);
     for &(rule, severity) in &enabled {
         if let Check::Workspace(check) = rule.check {
             let first = ws.files.first().map_or(FileId(0), AnalyzedFile::id);
@@ -149,6 +428,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
             });
         }
     }
+    out.retain(|d| ws.files.get(d.file().index()).is_some_and(|f| f.reported));
     sort_and_dedup(ws, &mut out);
     out
 }

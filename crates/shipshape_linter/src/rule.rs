@@ -1,7 +1,8 @@
 //! What a rule is: static metadata next to a plain check function.
 
 use shipshape_model::FileKind;
-use shipshape_yaml::{FileId, Span};
+use shipshape_model::compose::Project;
+use shipshape_yaml::{FileId, Span, Tree};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::workspace::{AnalyzedFile, Workspace};
@@ -66,8 +67,41 @@ impl FixAvailability {
 pub enum Check {
     /// Runs once per file of a kind the group applies to, in parallel with other files.
     File(fn(&AnalyzedFile, &mut Sink<'_>)),
+    /// Runs once per Compose project (the files Compose reads together); only findings
+    /// in the files the project owns are kept.
+    Compose(fn(&ComposeContext<'_>, &mut Sink<'_>)),
     /// Runs once per analysis over all files (cross-file rules).
     Workspace(fn(&Workspace, &mut Sink<'_>)),
+}
+
+/// What a Compose rule sees: one merged project, and the workspace for the files' trees.
+pub struct ComposeContext<'a> {
+    pub ws: &'a Workspace,
+    pub project: &'a Project,
+}
+
+impl ComposeContext<'_> {
+    pub fn file(&self, id: FileId) -> &AnalyzedFile {
+        self.ws.file(id)
+    }
+
+    /// The tree of a file of the project (every project file parsed).
+    pub fn tree(&self, id: FileId) -> &Tree {
+        self.ws.file(id).tree().expect("project files are parsed")
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.ws.source(id).text
+    }
+
+    /// Whether every file of the project parsed to the end: rules that conclude from an
+    /// absence ("no healthcheck") stay silent otherwise.
+    pub fn is_complete(&self) -> bool {
+        self.project
+            .files
+            .iter()
+            .all(|&f| self.ws.file(f).is_complete())
+    }
 }
 
 pub struct Rule {

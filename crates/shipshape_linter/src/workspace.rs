@@ -1,7 +1,12 @@
-//! The files of one analysis, parsed, with what each is.
+//! The files of one analysis, parsed and modelled, with the projects they form.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
 
 use shipshape_model::FileKind;
-use shipshape_yaml::{FileId, ParsedYaml, SourceFile};
+use shipshape_model::compose::{ComposeFile, Project};
+use shipshape_model::dotenv::DotEnv;
+use shipshape_yaml::{FileId, ParsedYaml, SourceFile, Tree};
 
 /// Why a file was not parsed as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,14 +23,40 @@ pub enum Unreadable {
 pub struct AnalyzedFile {
     pub source: SourceFile,
     pub kind: FileKind,
-    /// None when the file could not be read as YAML text (see `unreadable`).
+    /// None when the file could not be read as YAML text (see `unreadable`), and for
+    /// `.env` files.
     pub yaml: Option<ParsedYaml>,
     pub unreadable: Option<Unreadable>,
+    /// For Compose files: the model.
+    pub compose: Option<ComposeFile>,
+    /// For `.env` files: the variables.
+    pub dotenv: Option<DotEnv>,
+    /// Findings in this file are reported. False for files loaded only because a reported
+    /// one refers to them (an `include`, an `extends: file:`, a `.env`).
+    pub reported: bool,
 }
 
 impl AnalyzedFile {
     pub fn id(&self) -> FileId {
         self.source.id
+    }
+
+    pub fn tree(&self) -> Option<&Tree> {
+        self.yaml.as_ref().map(|y| &y.tree)
+    }
+
+    /// True when the whole file parsed (rules that conclude from an absence need this).
+    pub fn is_complete(&self) -> bool {
+        self.yaml.as_ref().is_some_and(ParsedYaml::is_complete)
+    }
+
+    /// The directory the file is in (relative paths in it are relative to this).
+    pub fn dir(&self) -> PathBuf {
+        self.source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
     }
 }
 
@@ -33,6 +64,10 @@ impl AnalyzedFile {
 pub struct Workspace {
     /// Indexed by `FileId`.
     pub files: Vec<AnalyzedFile>,
+    pub compose_projects: Vec<Project>,
+    /// Paths the models refer to (`env_file:`), and whether each is a file. Filled by
+    /// the analysis so that rules never touch the disk.
+    pub paths: HashMap<PathBuf, bool>,
 }
 
 impl Workspace {
@@ -43,4 +78,49 @@ impl Workspace {
     pub fn source(&self, id: FileId) -> &SourceFile {
         &self.file(id).source
     }
+
+    pub fn compose(&self, id: FileId) -> Option<&ComposeFile> {
+        self.file(id).compose.as_ref()
+    }
+
+    /// A path written in file `from`, resolved against that file's directory.
+    pub fn resolve(&self, from: FileId, path: &str) -> PathBuf {
+        resolve(&self.file(from).dir(), path)
+    }
+
+    /// Whether a path probed during the analysis is a file. Paths never probed are
+    /// reported as present: a rule cannot find a problem the analysis did not look for.
+    pub fn is_file(&self, path: &Path) -> bool {
+        self.paths.get(path).copied().unwrap_or(true)
+    }
+
+    pub fn file_by_path(&self, path: &Path) -> Option<&AnalyzedFile> {
+        self.files.iter().find(|f| f.source.path == path)
+    }
+}
+
+/// `dir` joined with `path` and normalised lexically (`.` and `..` folded; no disk access).
+pub fn resolve(dir: &Path, path: &str) -> PathBuf {
+    let joined = if Path::new(path).is_absolute() {
+        PathBuf::from(path)
+    } else {
+        dir.join(path)
+    };
+    normalize(&joined)
+}
+
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for comp in path.components() {
+        match comp {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }

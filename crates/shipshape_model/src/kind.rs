@@ -9,6 +9,8 @@ pub enum FileKind {
     GitlabCi,
     /// YAML we do not know more about: only the `yaml` rules apply.
     Yaml,
+    /// A `.env` file a Compose project reads (not YAML; loaded for the cross-checks).
+    DotEnv,
 }
 
 impl FileKind {
@@ -17,6 +19,7 @@ impl FileKind {
             FileKind::Compose => "compose",
             FileKind::GitlabCi => "gitlab-ci",
             FileKind::Yaml => "yaml",
+            FileKind::DotEnv => "dotenv",
         }
     }
 }

@@ -4,6 +4,12 @@
 //! Architecture Invariant: models keep the spans of the nodes they were built from; no
 //! later layer searches text to find a location again.
 
+pub mod compose;
+pub mod dotenv;
+pub mod hostnames;
+pub mod interpolation;
 pub mod kind;
+pub mod loc;
+pub mod text;
 
 pub use kind::FileKind;

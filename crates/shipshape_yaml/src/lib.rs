@@ -11,6 +11,7 @@ pub mod prescan;
 pub mod scalar;
 mod source;
 mod span;
+mod subspan;
 mod tree;
 
 pub use line_index::{LineCol, LineIndex};

@@ -51,7 +51,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             FileKind::GitlabCi => {
                 d.note(format!("GitLab keeps only the last one: the \"{key}\" on line {first_line} is silently ignored"));
             }
-            FileKind::Yaml => {
+            FileKind::Yaml | FileKind::DotEnv => {
                 d.note("most YAML loaders keep only the last value; some reject the file");
             }
         }

@@ -1,0 +1,236 @@
+//! A Compose project: the files Compose reads together, merged the way Compose merges them
+//! (compose-spec `13-merge.md`), with `extends` resolved. Every merged item keeps the
+//! location it came from, so a finding on the merged project points into the right file.
+
+use std::path::PathBuf;
+
+use shipshape_yaml::FileId;
+
+use super::model::*;
+
+/// A `.env`-style file the project reads variables from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EnvSource {
+    pub file: FileId,
+    /// `.env.example` and the like: documents the variables, is not read by Compose.
+    pub example: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Project {
+    /// The project directory (the first file's directory).
+    pub dir: PathBuf,
+    /// The files, in merge order.
+    pub files: Vec<FileId>,
+    /// The files whose findings this project reports. A file merged onto a base that has
+    /// its own default project leaves the base's findings to that project.
+    pub owned: Vec<FileId>,
+    pub name: Option<crate::loc::Text>,
+    pub services: Vec<Service>,
+    pub networks: Vec<Resource>,
+    pub volumes: Vec<Resource>,
+    pub secrets: Vec<Resource>,
+    pub configs: Vec<Resource>,
+    pub env_sources: Vec<EnvSource>,
+    /// Some file has parts shipshape could not follow (an `include`, or an `extends` into
+    /// a file it could not read): names may be defined there, so rules stay silent about
+    /// names they cannot find.
+    pub incomplete: bool,
+}
+
+impl Project {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    pub fn owns(&self, file: FileId) -> bool {
+        self.owned.contains(&file)
+    }
+
+    /// Merges `files` (in order). `lookup` finds another compose file of the workspace
+    /// by path, relative to a file, for `extends: {file: ...}` and `include:`.
+    pub fn merge<'a>(
+        dir: PathBuf,
+        files: &[&'a ComposeFile],
+        owned: Vec<FileId>,
+        lookup: &dyn Fn(FileId, &str) -> Option<&'a ComposeFile>,
+    ) -> Project {
+        let mut project = Project {
+            dir,
+            files: files.iter().map(|f| f.file).collect(),
+            owned,
+            ..Project::default()
+        };
+        for file in files {
+            if let Some(name) = &file.name {
+                project.name = Some(name.clone());
+            }
+            for service in &file.services {
+                let resolved = resolve_extends(file, service, lookup, &mut project.incomplete, 0);
+                match project
+                    .services
+                    .iter_mut()
+                    .find(|s| s.name == resolved.name)
+                {
+                    Some(existing) => merge_service(existing, &resolved),
+                    None => project.services.push(resolved),
+                }
+            }
+            merge_resources(&mut project.networks, &file.networks);
+            merge_resources(&mut project.volumes, &file.volumes);
+            merge_resources(&mut project.secrets, &file.secrets);
+            merge_resources(&mut project.configs, &file.configs);
+            for include in &file.include {
+                match lookup(file.file, &include.value) {
+                    Some(included) => {
+                        // Included services and resources join the project; local
+                        // definitions win (compose-go `importResources`).
+                        for service in &included.services {
+                            if project.service(&service.name).is_none() {
+                                let resolved = resolve_extends(
+                                    included,
+                                    service,
+                                    lookup,
+                                    &mut project.incomplete,
+                                    0,
+                                );
+                                project.services.push(resolved);
+                            }
+                        }
+                        for (mine, theirs) in [
+                            (&mut project.networks, &included.networks),
+                            (&mut project.volumes, &included.volumes),
+                            (&mut project.secrets, &included.secrets),
+                            (&mut project.configs, &included.configs),
+                        ] {
+                            for r in theirs {
+                                if !mine.iter().any(|m| m.name == r.name) {
+                                    mine.push(r.clone());
+                                }
+                            }
+                        }
+                    }
+                    None => project.incomplete = true,
+                }
+            }
+        }
+        project
+    }
+}
+
+/// `extends` chains deeper than this are reported by Compose as errors anyway.
+const MAX_EXTENDS: usize = 16;
+
+fn resolve_extends<'a>(
+    file: &'a ComposeFile,
+    service: &Service,
+    lookup: &dyn Fn(FileId, &str) -> Option<&'a ComposeFile>,
+    incomplete: &mut bool,
+    depth: usize,
+) -> Service {
+    let Some(ext) = &service.extends else {
+        return service.clone();
+    };
+    if depth >= MAX_EXTENDS {
+        return service.clone();
+    }
+    let base_file = match &ext.file {
+        None => Some(file),
+        Some(path) => lookup(file.file, &path.value),
+    };
+    let Some(base_file) = base_file else {
+        *incomplete = true;
+        return service.clone();
+    };
+    let Some(base) = base_file.service(&ext.service.value) else {
+        return service.clone();
+    };
+    if std::ptr::eq(base, service) {
+        return service.clone();
+    }
+    let mut merged = resolve_extends(base_file, base, lookup, incomplete, depth + 1);
+    // What a service depends on is not inherited (compose-spec `05-services.md`).
+    merged.depends_on.clear();
+    merged.volumes_from.clear();
+    merged.links.clear();
+    if merged
+        .network_mode
+        .as_ref()
+        .is_some_and(|m| m.value.starts_with("service:"))
+    {
+        merged.network_mode = None;
+    }
+    merged.name = service.name.clone();
+    merged.definitions = Vec::new();
+    merged.extends = None;
+    merge_service(&mut merged, service);
+    merged
+}
+
+fn merge_resources(into: &mut Vec<Resource>, from: &[Resource]) {
+    for r in from {
+        match into.iter_mut().find(|x| x.name == r.name) {
+            Some(existing) => *existing = r.clone(),
+            None => into.push(r.clone()),
+        }
+    }
+}
+
+/// `over` merged onto `base`, as a later file (or the extending service) does.
+pub fn merge_service(base: &mut Service, over: &Service) {
+    base.definitions.extend(over.definitions.iter().copied());
+    replace(&mut base.image, &over.image);
+    replace(&mut base.build, &over.build);
+    replace(&mut base.container_name, &over.container_name);
+    replace(&mut base.hostname, &over.hostname);
+    replace(&mut base.network_mode, &over.network_mode);
+    replace(&mut base.restart, &over.restart);
+    replace(&mut base.command, &over.command);
+    replace(&mut base.entrypoint, &over.entrypoint);
+    replace(&mut base.healthcheck, &over.healthcheck);
+    replace(&mut base.extends, &over.extends);
+    merge_by(&mut base.environment, &over.environment, |e| e.name.clone());
+    merge_by(&mut base.labels, &over.labels, |e| e.name.clone());
+    merge_by(&mut base.build_args, &over.build_args, |e| e.name.clone());
+    merge_by(&mut base.volumes, &over.volumes, |m| {
+        m.target.clone().unwrap_or_default()
+    });
+    merge_by(&mut base.depends_on, &over.depends_on, |d| {
+        d.service.value.clone()
+    });
+    merge_by(&mut base.networks, &over.networks, |n| n.name.value.clone());
+    merge_by(&mut base.secrets, &over.secrets, |t| t.value.clone());
+    merge_by(&mut base.configs, &over.configs, |t| t.value.clone());
+    merge_by(&mut base.extra_hosts, &over.extra_hosts, |t| {
+        t.value.clone()
+    });
+    merge_by(&mut base.links, &over.links, |l| l.text.value.clone());
+    merge_by(&mut base.external_links, &over.external_links, |l| {
+        l.text.value.clone()
+    });
+    merge_by(&mut base.volumes_from, &over.volumes_from, |t| {
+        t.value.clone()
+    });
+    base.env_files.extend(over.env_files.iter().cloned());
+    base.ports.extend(over.ports.iter().cloned());
+    if !over.profiles.is_empty() {
+        base.profiles = over.profiles.clone();
+    }
+}
+
+fn replace<T: Clone>(base: &mut Option<T>, over: &Option<T>) {
+    if over.is_some() {
+        base.clone_from(over);
+    }
+}
+
+/// Items of `over` replace the items of `base` with the same key, or join them.
+fn merge_by<T: Clone, K: PartialEq>(base: &mut Vec<T>, over: &[T], key: impl Fn(&T) -> K) {
+    for item in over {
+        let k = key(item);
+        match base.iter_mut().find(|b| key(b) == k) {
+            Some(existing) => *existing = item.clone(),
+            None => base.push(item.clone()),
+        }
+    }
+}

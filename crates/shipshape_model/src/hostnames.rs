@@ -1,0 +1,287 @@
+//! Hostnames in environment values: where one container says how it reaches another.
+//!
+//! Three shapes are read (ISSUE 3, item 3): URLs (`scheme://user:pass@host:port/path`,
+//! several hosts separated by commas as in `mongodb://a:1,b:2/db`), `host:port` values
+//! (and comma-separated lists of them), and bare host values of keys whose name says so
+//! (`*_HOST`, `*_HOSTNAME`, `*_SERVER`, `*_ADDR`). Ranges are byte offsets in the value.
+//!
+//! What is not a name to check is marked, not dropped, so rules can decide: loopback
+//! (`localhost`, `127.0.0.1`, `::1`, `0.0.0.0`) is `localhost-reference`'s business; IP
+//! addresses, dotted names (FQDNs such as `db.example.com` or `host.docker.internal`) and
+//! hosts built from `$VARIABLES` are not checked against service names.
+
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostShape {
+    /// Inside a URL.
+    Url,
+    /// `host:port`.
+    HostPort,
+    /// The whole value of a host-named key.
+    Bare,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostClass {
+    /// One DNS label (`db`, `banter-bus-database`): a Compose service, alias or container
+    /// name can answer to it.
+    Name,
+    /// `localhost` and loopback addresses.
+    Loopback,
+    /// An IPv4 or IPv6 address (not loopback).
+    Ip,
+    /// A name with dots.
+    Dotted,
+    /// Contains `$`: only known once interpolated.
+    Variable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HostRef {
+    pub host: String,
+    pub range: Range<usize>,
+    pub shape: HostShape,
+    pub class: HostClass,
+    /// The port written after the host, if any.
+    pub port: Option<u16>,
+}
+
+/// Key suffixes whose whole value is a host.
+const HOST_KEY_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR"];
+
+/// Values of host-named keys that are settings, not hosts.
+const NOT_HOSTS: &[&str] = &[
+    "none", "null", "true", "false", "yes", "no", "on", "off", "auto", "default", "disabled",
+    "enabled", "any", "all",
+];
+
+/// The host references in one environment variable.
+pub fn extract(key: &str, value: &str) -> Vec<HostRef> {
+    let mut out = Vec::new();
+    if value.contains("://") {
+        urls(value, &mut out);
+        return out;
+    }
+    if host_port_list(value, &mut out) {
+        return out;
+    }
+    let upper = key.to_ascii_uppercase();
+    let host_key = upper == "HOST"
+        || upper == "HOSTNAME"
+        || HOST_KEY_SUFFIXES.iter().any(|s| upper.ends_with(s));
+    let v = value.trim();
+    if host_key
+        && !v.is_empty()
+        && !v.contains(char::is_whitespace)
+        && !NOT_HOSTS.contains(&v.to_ascii_lowercase().as_str())
+        && (looks_like_host(v) || is_ipv4(v) || v == "::1")
+    {
+        let start = value.find(v).unwrap_or(0);
+        out.push(HostRef {
+            host: v.to_string(),
+            range: start..start + v.len(),
+            shape: HostShape::Bare,
+            class: classify(v),
+            port: None,
+        });
+    }
+    out
+}
+
+/// Every `scheme://` authority in the value.
+fn urls(value: &str, out: &mut Vec<HostRef>) {
+    let mut search = 0;
+    while let Some(at) = value[search..].find("://") {
+        let scheme_end = search + at;
+        let scheme_start = value[..scheme_end]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+            .map_or(0, |i| i + 1);
+        let authority_start = scheme_end + 3;
+        let authority_end = value[authority_start..]
+            .find(['/', '?', '#', ' ', '"', '\''])
+            .map_or(value.len(), |i| authority_start + i);
+        search = authority_end.max(authority_start);
+        if scheme_start == scheme_end {
+            continue;
+        }
+        let authority = &value[authority_start..authority_end];
+        let hosts_start = authority.rfind('@').map_or(0, |i| i + 1);
+        let mut offset = authority_start + hosts_start;
+        for part in authority[hosts_start..].split(',') {
+            if let Some(r) = host_and_port(part, offset, HostShape::Url) {
+                out.push(r);
+            }
+            offset += part.len() + 1;
+        }
+    }
+}
+
+/// `host:port` or `host1:port,host2:port` as the whole value.
+fn host_port_list(value: &str, out: &mut Vec<HostRef>) -> bool {
+    let v = value.trim();
+    if v.is_empty() || v.contains(char::is_whitespace) {
+        return false;
+    }
+    let base = value.find(v).unwrap_or(0);
+    let mut found = Vec::new();
+    let mut offset = base;
+    for part in v.split(',') {
+        let Some((host, port)) = part.rsplit_once(':') else {
+            return false;
+        };
+        let port_ok = (2..=5).contains(&port.len())
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| p <= 65535);
+        if !port_ok || !(looks_like_host(host) || is_ipv4(host)) {
+            return false;
+        }
+        match host_and_port(part, offset, HostShape::HostPort) {
+            Some(r) => found.push(r),
+            None => return false,
+        }
+        offset += part.len() + 1;
+    }
+    out.extend(found);
+    true
+}
+
+fn host_and_port(part: &str, offset: usize, shape: HostShape) -> Option<HostRef> {
+    if part.is_empty() {
+        return None;
+    }
+    let (host, port) = if let Some(rest) = part.strip_prefix('[') {
+        // [IPv6]:port
+        let close = rest.find(']')?;
+        (&part[..close + 2], rest[close + 1..].strip_prefix(':'))
+    } else {
+        match part.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => (h, Some(p)),
+            Some(_) => (part, None), // a bare IPv6 address
+            None => (part, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some(HostRef {
+        host: host.to_string(),
+        range: offset..offset + host.len(),
+        shape,
+        class: classify(host),
+        port: port.and_then(|p| p.parse().ok()),
+    })
+}
+
+fn looks_like_host(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes().any(|b| b.is_ascii_alphabetic() || b == b'$')
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'_' | b'.' | b'$' | b'{' | b'}' | b':' | b'?' | b'+'
+                )
+        })
+}
+
+pub fn classify(host: &str) -> HostClass {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    if h.contains('$') {
+        return HostClass::Variable;
+    }
+    if h.eq_ignore_ascii_case("localhost")
+        || h == "::1"
+        || h == "0.0.0.0"
+        || h.starts_with("127.") && is_ipv4(h)
+    {
+        return HostClass::Loopback;
+    }
+    if is_ipv4(h) || h.contains(':') {
+        return HostClass::Ip;
+    }
+    if h.contains('.') {
+        return HostClass::Dotted;
+    }
+    HostClass::Name
+}
+
+fn is_ipv4(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hosts(key: &str, value: &str) -> Vec<(String, HostClass, Option<u16>)> {
+        extract(key, value)
+            .into_iter()
+            .map(|r| (r.host, r.class, r.port))
+            .collect()
+    }
+
+    #[test]
+    fn urls_with_credentials_and_several_hosts() {
+        let v = "mongodb://banterbus:banterbus@banter-bus-database:27017";
+        let refs = extract("URL", v);
+        assert_eq!(refs.len(), 1);
+        assert_eq!(&v[refs[0].range.clone()], "banter-bus-database");
+        assert_eq!(refs[0].port, Some(27017));
+        assert_eq!(
+            hosts("X", "mongodb://a:1,b:2/db?replicaSet=rs"),
+            [
+                ("a".into(), HostClass::Name, Some(1)),
+                ("b".into(), HostClass::Name, Some(2))
+            ]
+        );
+        assert_eq!(
+            hosts("X", "http://banter-bus-management-api"),
+            [("banter-bus-management-api".into(), HostClass::Name, None)]
+        );
+        assert_eq!(
+            hosts("X", "postgres://db.example.com/x")[0].1,
+            HostClass::Dotted
+        );
+        assert_eq!(
+            hosts("X", "http://${API_HOST}:8080")[0].1,
+            HostClass::Variable
+        );
+        assert_eq!(
+            hosts("X", "http://localhost:8080")[0].1,
+            HostClass::Loopback
+        );
+        assert_eq!(hosts("X", "http://[::1]:80")[0].1, HostClass::Loopback);
+    }
+
+    #[test]
+    fn host_port_values() {
+        assert_eq!(
+            hosts("MONGO_HOSTNAME", "banter-bus-database:27017"),
+            [("banter-bus-database".into(), HostClass::Name, Some(27017))]
+        );
+        assert_eq!(hosts("BROKERS", "kafka1:9092,kafka2:9092").len(), 2);
+        assert!(hosts("TIME", "12:30").is_empty());
+        assert!(hosts("IMAGE", "nginx:1.25").is_empty());
+        assert!(hosts("RATIO", "a:b").is_empty());
+        assert_eq!(hosts("DB", "127.0.0.1:5432")[0].1, HostClass::Loopback);
+    }
+
+    #[test]
+    fn bare_hosts_only_for_host_keys() {
+        assert_eq!(
+            hosts("BANTER_BUS_CORE_API_DB_HOST", "banter-bus-database"),
+            [("banter-bus-database".into(), HostClass::Name, None)]
+        );
+        assert_eq!(hosts("REDIS_ADDR", "cache")[0].0, "cache");
+        assert!(hosts("DB_NAME", "test").is_empty());
+        assert!(hosts("DB_HOST", "none").is_empty());
+        assert!(hosts("DB_HOST", "").is_empty());
+        assert_eq!(hosts("DB_HOST", "10.0.0.5")[0].1, HostClass::Ip);
+        assert!(hosts("SMTP_SERVER", "two words").is_empty());
+    }
+}
