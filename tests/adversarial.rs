@@ -9,11 +9,19 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use support::{TempDir, code, shipshape, stderr, stdout};
 
-/// Runs `shipshape check <file> --format json` and returns (exit code, diagnostics).
+/// The rules about YAML itself: these tests are about the front end, not about what the
+/// Compose rules make of a hostile file.
+const YAML_RULES: &str = "yaml-syntax,tab-indentation,duplicate-key";
+
+/// Runs `shipshape check <file> --format json` with the YAML rules and returns (exit
+/// code, diagnostics).
 fn check(dir: &TempDir, name: &str, contents: impl AsRef<[u8]>) -> (i32, Vec<Value>) {
     dir.write(name, contents);
     let started = Instant::now();
-    let out = shipshape(dir.path(), &["check", name, "--format", "json"]);
+    let out = shipshape(
+        dir.path(),
+        &["check", name, "--format", "json", "--select", YAML_RULES],
+    );
     assert!(
         started.elapsed() < Duration::from_secs(60),
         "{name} took {:?}",
@@ -136,6 +144,17 @@ fn ten_megabyte_single_line() {
 }
 
 #[test]
+fn an_empty_compose_file_is_reported_once_by_the_schema_rule() {
+    let dir = TempDir::new("empty-compose");
+    dir.write("compose.yaml", "# nothing yet\n");
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "compose.yaml:1:1: error[compose-schema] the Compose file is empty\n"
+    );
+}
+
+#[test]
 fn empty_and_comment_only_files() {
     let dir = TempDir::new("empty");
     assert_eq!(check(&dir, "compose.yaml", ""), (0, vec![]));
@@ -157,7 +176,10 @@ fn crlf_positions_and_fix() {
         .find(|d| d["rule"] == "tab-indentation")
         .unwrap();
     assert_eq!(tab["start"], serde_json::json!({"line": 3, "column": 1}));
-    let out = shipshape(dir.path(), &["check", "compose.yaml", "--fix"]);
+    let out = shipshape(
+        dir.path(),
+        &["check", "compose.yaml", "--fix", "--select", YAML_RULES],
+    );
     assert_eq!(code_of(&out), 0, "{}", stdout(&out));
     assert_eq!(dir.read("compose.yaml"), text.replace('\t', "    "));
 }
@@ -196,7 +218,10 @@ fn one_bad_file_does_not_hide_the_others() {
         "c/compose.yaml",
         "services:\n  x:\n    image: a\n    image: b\n",
     );
-    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    let out = shipshape(
+        dir.path(),
+        &["check", "--format", "concise", "--select", YAML_RULES],
+    );
     assert_eq!(code(&out), 1);
     let text = stdout(&out);
     assert!(text.contains("a/compose.yaml:1:"), "{text}");

@@ -2,9 +2,10 @@
 //!
 //! A case folder is a tiny project. `expected.txt` is the concise output of
 //! `shipshape check .` run in that folder with only that rule enabled (empty: the rule must
-//! stay silent). When the folder has `fixed/`, the rule's fixes are applied too: each file
-//! must come out exactly as in `fixed/`, still parse, no longer trigger the rule, and a
-//! second round of fixing must change nothing.
+//! stay silent). When the folder has `fixed/`, the rule's fixes (safe and unsafe, as
+//! `--fix --unsafe-fixes` applies them) are applied too: each file must come out exactly
+//! as in `fixed/`, still parse, no longer trigger the rule, and a second round of fixing
+//! must change nothing.
 //!
 //! `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected.txt` and `fixed/` from the
 //! current behaviour, for review in the diff.
@@ -43,12 +44,18 @@ fn case_inputs(dir: &Path) -> Vec<Input> {
         .collect()
 }
 
-fn run(rule: &str, inputs: Vec<Input>) -> Analysis {
+/// Runs the case's rule, plus the rules listed in the case's `select.txt` (for rules that
+/// need others' findings, like `unused-ignore`); only the case's rule is compared.
+fn run(rule: &str, dir: &Path, inputs: Vec<Input>) -> Analysis {
+    let extra = fs::read_to_string(dir.join("select.txt")).unwrap_or_default();
+    let names = std::iter::once(rule).chain(extra.split_whitespace());
     let settings = Settings {
-        rules: RuleSelection::only([rule]).unwrap(),
+        rules: RuleSelection::only(names).unwrap(),
         ..Settings::default()
     };
-    analyze(inputs, &settings)
+    let mut analysis = analyze(inputs, &settings);
+    analysis.diagnostics.retain(|d| d.rule == rule);
+    analysis
 }
 
 #[test]
@@ -88,7 +95,7 @@ fn every_rule_case_matches_its_expected_output() {
 }
 
 fn check_case(rule: &str, dir: &Path) -> Result<(), String> {
-    let analysis = run(rule, case_inputs(dir));
+    let analysis = run(rule, dir, case_inputs(dir));
     let actual = concise(&analysis.workspace, &analysis.diagnostics);
     if !analysis.errors.is_empty() {
         return Err(format!("I/O errors: {:?}", analysis.errors));
@@ -124,7 +131,7 @@ fn check_fixes(rule: &str, dir: &Path, analysis: &Analysis) -> Result<(), String
             .iter()
             .filter(|d| d.file() == id)
             .filter_map(|d| d.fix.as_ref());
-        let (text, _) = apply_fixes(&file.source.text, id, fixes.filter(|f| f.safe));
+        let (text, _) = apply_fixes(&file.source.text, id, fixes);
         let fixed_path = dir.join("fixed").join(&file.source.name);
         if update() {
             if text != file.source.text {
@@ -149,7 +156,7 @@ fn check_fixes(rule: &str, dir: &Path, analysis: &Analysis) -> Result<(), String
         });
     }
     // The fixed files parse and the rule is satisfied; fixing again changes nothing.
-    let after = run(rule, fixed_inputs);
+    let after = run(rule, dir, fixed_inputs);
     for file in &after.workspace.files {
         if let Some(yaml) = &file.yaml
             && !yaml.is_complete()
@@ -163,11 +170,11 @@ fn check_fixes(rule: &str, dir: &Path, analysis: &Analysis) -> Result<(), String
     let remaining: Vec<_> = after
         .diagnostics
         .iter()
-        .filter(|d| d.fix.as_ref().is_some_and(|f| f.safe))
+        .filter(|d| d.fix.is_some())
         .collect();
     if !remaining.is_empty() {
         return Err(format!(
-            "safe fixes remain after --fix (not idempotent):\n{}",
+            "fixes remain after --fix (not idempotent):\n{}",
             concise(&after.workspace, &after.diagnostics)
         ));
     }

@@ -198,14 +198,27 @@ fn discovery_includes_dotfiles_honours_gitignore_and_skips_git() {
     dir.write("ignored/compose.yaml", "y: 1\ny: 2\n");
     dir.write(".git/compose.yaml", "z: 1\nz: 2\n");
     dir.write("values.yaml", "w: 1\nw: 2\n");
-    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    let out = shipshape(
+        dir.path(),
+        &["check", "--format", "concise", "--select", "duplicate-key"],
+    );
     assert_eq!(
         stdout(&out),
         ".gitlab-ci.yml:2:1: error[duplicate-key] duplicate key \"a\" at the top level\n\
          deploy/docker-compose.prod.yml:2:1: error[duplicate-key] duplicate key \"x\" at the top level\n"
     );
     // A file given by name is checked whatever its name.
-    let out = shipshape(dir.path(), &["check", "values.yaml", "--format", "concise"]);
+    let out = shipshape(
+        dir.path(),
+        &[
+            "check",
+            "values.yaml",
+            "--format",
+            "concise",
+            "--select",
+            "duplicate-key",
+        ],
+    );
     assert_eq!(
         stdout(&out),
         "values.yaml:2:1: error[duplicate-key] duplicate key \"w\" at the top level\n"
@@ -274,7 +287,10 @@ fn output_order_is_path_line_column_rule() {
     for name in ["b/compose.yaml", "a/compose.yaml", "compose.yaml"] {
         dir.write(name, "k: 1\nk: 2\nj: 1\nj: 2\n");
     }
-    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    let out = shipshape(
+        dir.path(),
+        &["check", "--format", "concise", "--select", "duplicate-key"],
+    );
     let lines: Vec<String> = stdout(&out)
         .lines()
         .map(|l| l.split(' ').next().unwrap().to_string())

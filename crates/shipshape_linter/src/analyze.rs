@@ -18,7 +18,7 @@ use crate::fs::{FileSystem, OsFs};
 use crate::registry::RULES;
 use crate::rule::{Check, ComposeContext, Rule, Sink};
 use crate::settings::Settings;
-use crate::workspace::{AnalyzedFile, Unreadable, Workspace, resolve};
+use crate::workspace::{AnalyzedFile, Unreadable, Workspace, dockerfile_path, resolve};
 
 /// The name under which a crashing rule is reported (not a registered rule: there is
 /// nothing to configure about a bug).
@@ -60,6 +60,7 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
     };
     load_related(&mut ws, settings, fs);
     probe_paths(&mut ws, fs);
+    ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
     let diagnostics = check(&ws, settings);
     Analysis {
@@ -241,9 +242,14 @@ fn related_name(ws: &Workspace, path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
-/// Records whether the paths the models name exist, so rules can ask without the disk.
+/// Dockerfiles larger than this are not read for a `HEALTHCHECK`.
+const MAX_DOCKERFILE: u64 = 1024 * 1024;
+
+/// Records what the models point at on disk (whether `env_file`s exist, whether built
+/// Dockerfiles declare a healthcheck), so rules can ask without the disk.
 fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
     let mut paths = Vec::new();
+    let mut dockerfiles = Vec::new();
     for file in &ws.files {
         let Some(model) = &file.compose else { continue };
         let dir = file.dir();
@@ -253,11 +259,30 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
                     paths.push(resolve(&dir, &env_file.path.value));
                 }
             }
+            if let Some(path) = service
+                .build
+                .as_ref()
+                .and_then(|b| dockerfile_path(&dir, b))
+            {
+                dockerfiles.push(path);
+            }
         }
     }
     for path in paths {
         let exists = fs.is_file(&path);
         ws.paths.insert(path, exists);
+    }
+    for path in dockerfiles {
+        if ws.dockerfile_healthchecks.contains_key(&path)
+            || fs.len(&path).map_or(true, |n| n > MAX_DOCKERFILE)
+        {
+            continue;
+        }
+        if let Ok(bytes) = fs.read(&path) {
+            let declares =
+                shipshape_model::dockerfile::declares_healthcheck(&String::from_utf8_lossy(&bytes));
+            ws.dockerfile_healthchecks.insert(path, declares);
+        }
     }
 }
 
@@ -288,8 +313,24 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
     {
         by_dir.entry(f.dir()).or_default().push(f);
     }
+    // A file that another one includes belongs to that project, not to one of its own.
+    let included: HashSet<FileId> = ws
+        .files
+        .iter()
+        .filter_map(|f| Some((f, f.compose.as_ref()?)))
+        .flat_map(|(f, m)| {
+            m.include
+                .iter()
+                .filter_map(|i| lookup_compose(ws, f.id(), &i.value))
+                .map(|c| c.file)
+        })
+        .collect();
     let mut projects = Vec::new();
     for (dir, files) in by_dir {
+        let files: Vec<&AnalyzedFile> = files
+            .into_iter()
+            .filter(|f| !included.contains(&f.id()))
+            .collect();
         let named = |names: &[&str]| -> Option<&AnalyzedFile> {
             names
                 .iter()
@@ -313,6 +354,15 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
         let mut add = |members: Vec<&AnalyzedFile>, owned: Vec<FileId>| {
             let mut project = merge_project(ws, dir.clone(), &members, owned);
             project.env_sources = env_sources.clone();
+            // Findings in included files are this project's to report.
+            for f in project.included.clone() {
+                if !project.owned.contains(&f) {
+                    project.owned.push(f);
+                }
+                if !project.files.contains(&f) {
+                    project.files.push(f);
+                }
+            }
             projects.push(project);
         };
         if let Some(base) = base {
@@ -429,6 +479,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
         }
     }
     out.retain(|d| ws.files.get(d.file().index()).is_some_and(|f| f.reported));
+    crate::suppress::apply(ws, settings, &mut out);
     sort_and_dedup(ws, &mut out);
     out
 }

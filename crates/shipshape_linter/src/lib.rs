@@ -13,6 +13,7 @@ pub mod registry;
 pub mod rule;
 pub mod rules;
 pub mod settings;
+pub mod suppress;
 pub mod text;
 pub mod workspace;
 

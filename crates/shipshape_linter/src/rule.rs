@@ -72,6 +72,8 @@ pub enum Check {
     Compose(fn(&ComposeContext<'_>, &mut Sink<'_>)),
     /// Runs once per analysis over all files (cross-file rules).
     Workspace(fn(&Workspace, &mut Sink<'_>)),
+    /// Carried out by the analysis itself, after the other rules (`unused-ignore`).
+    Engine,
 }
 
 /// What a Compose rule sees: one merged project, and the workspace for the files' trees.

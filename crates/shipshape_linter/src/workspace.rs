@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use shipshape_model::FileKind;
-use shipshape_model::compose::{ComposeFile, Project};
+use shipshape_model::compose::{Build, ComposeFile, Project};
 use shipshape_model::dotenv::DotEnv;
 use shipshape_yaml::{FileId, ParsedYaml, SourceFile, Tree};
 
@@ -68,6 +68,64 @@ pub struct Workspace {
     /// Paths the models refer to (`env_file:`), and whether each is a file. Filled by
     /// the analysis so that rules never touch the disk.
     pub paths: HashMap<PathBuf, bool>,
+    /// Dockerfiles that Compose services build from, and whether each declares a
+    /// `HEALTHCHECK` (absent when the file could not be read).
+    pub dockerfile_healthchecks: HashMap<PathBuf, bool>,
+    /// Names every Compose file of the workspace defines.
+    pub compose_names: ComposeNames,
+}
+
+/// What each Compose file of the workspace defines, by name: a file that names something
+/// only another file defines is probably combined with it (`-f a.yml -f b.yml`), so rules
+/// about undefined names stay silent about those.
+#[derive(Debug, Default)]
+pub struct ComposeNames {
+    /// Service names, container names and network aliases (lowercase: DNS names).
+    pub hosts: HashMap<String, Vec<FileId>>,
+    pub services: HashMap<String, Vec<FileId>>,
+    pub volumes: HashMap<String, Vec<FileId>>,
+    pub networks: HashMap<String, Vec<FileId>>,
+    pub secrets: HashMap<String, Vec<FileId>>,
+    pub configs: HashMap<String, Vec<FileId>>,
+}
+
+impl ComposeNames {
+    pub fn build(files: &[AnalyzedFile]) -> ComposeNames {
+        let mut names = ComposeNames::default();
+        for f in files {
+            let Some(model) = &f.compose else { continue };
+            let id = f.id();
+            let add = |map: &mut HashMap<String, Vec<FileId>>, name: &str| {
+                map.entry(name.to_string()).or_default().push(id)
+            };
+            for s in &model.services {
+                add(&mut names.services, &s.name);
+                add(&mut names.hosts, &s.name.to_ascii_lowercase());
+                if let Some(c) = &s.container_name {
+                    add(&mut names.hosts, &c.value.to_ascii_lowercase());
+                }
+                for a in s.networks.iter().flat_map(|n| &n.aliases) {
+                    add(&mut names.hosts, &a.value.to_ascii_lowercase());
+                }
+            }
+            for (map, list) in [
+                (&mut names.volumes, &model.volumes),
+                (&mut names.networks, &model.networks),
+                (&mut names.secrets, &model.secrets),
+                (&mut names.configs, &model.configs),
+            ] {
+                for r in list {
+                    map.entry(r.name.clone()).or_default().push(id);
+                }
+            }
+        }
+        names
+    }
+}
+
+/// Whether one of `files` lies outside the project.
+pub fn outside(project: &Project, files: Option<&Vec<FileId>>) -> bool {
+    files.is_some_and(|fs| fs.iter().any(|f| !project.files.contains(f)))
 }
 
 impl Workspace {
@@ -94,9 +152,30 @@ impl Workspace {
         self.paths.get(path).copied().unwrap_or(true)
     }
 
+    /// Whether the image a service builds declares a `HEALTHCHECK`; None when unknown.
+    pub fn build_has_healthcheck(&self, from: FileId, build: &Build) -> Option<bool> {
+        if let Some(inline) = &build.inline {
+            return Some(shipshape_model::dockerfile::declares_healthcheck(inline));
+        }
+        self.dockerfile_healthchecks
+            .get(&dockerfile_path(&self.file(from).dir(), build)?)
+            .copied()
+    }
+
     pub fn file_by_path(&self, path: &Path) -> Option<&AnalyzedFile> {
         self.files.iter().find(|f| f.source.path == path)
     }
+}
+
+/// The Dockerfile a `build:` uses: `dockerfile` (default `Dockerfile`) within the context,
+/// relative to the Compose file's directory. None when a variable decides it.
+pub fn dockerfile_path(compose_dir: &Path, build: &Build) -> Option<PathBuf> {
+    let context = build.context.as_deref().unwrap_or(".");
+    let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
+    if context.contains('$') || dockerfile.contains('$') || context.contains("://") {
+        return None;
+    }
+    Some(resolve(&resolve(compose_dir, context), dockerfile))
 }
 
 /// `dir` joined with `path` and normalised lexically (`.` and `..` folded; no disk access).

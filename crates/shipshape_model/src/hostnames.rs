@@ -74,6 +74,7 @@ pub fn extract(key: &str, value: &str) -> Vec<HostRef> {
     if host_key
         && !v.is_empty()
         && !v.contains(char::is_whitespace)
+        && (!v.contains(['{', '}']) || v.contains('$'))
         && !NOT_HOSTS.contains(&v.to_ascii_lowercase().as_str())
         && (looks_like_host(v) || is_ipv4(v) || v == "::1")
     {
@@ -98,9 +99,18 @@ fn urls(value: &str, out: &mut Vec<HostRef>) {
             .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
             .map_or(0, |i| i + 1);
         let authority_start = scheme_end + 3;
-        let authority_end = value[authority_start..]
+        let mut authority_end = value[authority_start..]
             .find(['/', '?', '#', ' ', '"', '\''])
             .map_or(value.len(), |i| authority_start + i);
+        // A list of URLs (`PLAINTEXT://a:9092,CONTROLLER://b:9093`): this authority ends
+        // where the next URL's scheme begins.
+        if let Some(next) = value[authority_start..].find("://") {
+            let next = authority_start + next;
+            let next_scheme = value[..next]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '.' | '-')))
+                .map_or(0, |i| i + 1);
+            authority_end = authority_end.min(next_scheme.max(authority_start));
+        }
         search = authority_end.max(authority_start);
         if scheme_start == scheme_end {
             continue;
@@ -108,7 +118,10 @@ fn urls(value: &str, out: &mut Vec<HostRef>) {
         let authority = &value[authority_start..authority_end];
         let hosts_start = authority.rfind('@').map_or(0, |i| i + 1);
         let mut offset = authority_start + hosts_start;
-        for part in authority[hosts_start..].split(',') {
+        for part in authority[hosts_start..]
+            .split(',')
+            .filter(|p| !p.is_empty())
+        {
             if let Some(r) = host_and_port(part, offset, HostShape::Url) {
                 out.push(r);
             }
@@ -161,7 +174,17 @@ fn host_and_port(part: &str, offset: usize, shape: HostShape) -> Option<HostRef>
             None => (part, None),
         }
     };
-    if host.is_empty() {
+    let name_chars = host.bytes().all(|b| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'$' | b'{' | b'}' | b':' | b'[' | b']'
+            )
+    });
+    // Braces only as part of `${...}`: `{HOST}` is a template of some other tool.
+    let stray_braces = host.contains(['{', '}']) && !host.contains('$');
+    if host.is_empty() || !name_chars || stray_braces {
+        // `http://*:80`, `http://+:80`: a wildcard bind address, not a host.
         return None;
     }
     Some(HostRef {
@@ -256,6 +279,20 @@ mod tests {
             HostClass::Loopback
         );
         assert_eq!(hosts("X", "http://[::1]:80")[0].1, HostClass::Loopback);
+        assert!(hosts("ASPNETCORE_URLS", "http://*:8080").is_empty());
+        assert!(hosts("URLS", "http://+:80").is_empty());
+        assert_eq!(
+            hosts("L", "PLAINTEXT://kafka:9092,CONTROLLER://ctl:9093"),
+            [
+                ("kafka".into(), HostClass::Name, Some(9092)),
+                ("ctl".into(), HostClass::Name, Some(9093))
+            ]
+        );
+        let origins = hosts(
+            "O",
+            "https://app.${DOMAIN},https://${APP_DOMAIN},http://${IP}:${PORT}",
+        );
+        assert!(origins.iter().all(|(h, _, _)| h != "https"), "{origins:?}");
     }
 
     #[test]

@@ -5,8 +5,10 @@
 //! later layer searches text to find a location again.
 
 pub mod compose;
+pub mod dockerfile;
 pub mod dotenv;
 pub mod hostnames;
+pub mod images;
 pub mod interpolation;
 pub mod kind;
 pub mod loc;

@@ -1,3 +1,6 @@
-//! One module per group, one file per rule.
+//! One module per group, one file per rule; `support` holds what several rules share.
 
+pub mod compose;
+pub mod meta;
+pub mod support;
 pub mod yaml;

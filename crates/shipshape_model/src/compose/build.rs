@@ -152,7 +152,20 @@ impl Builder<'_> {
             match k {
                 "image" => s.image = self.value_text(v),
                 "build" => {
-                    s.build = Some(self.loc(e.key));
+                    let field = |k: &str| {
+                        tree.value(v, k)
+                            .and_then(|n| tree.scalar(n))
+                            .map(str::to_string)
+                    };
+                    s.build = Some(Build {
+                        key: self.loc(e.key),
+                        context: tree
+                            .scalar(v)
+                            .map(str::to_string)
+                            .or_else(|| field("context")),
+                        dockerfile: field("dockerfile"),
+                        inline: field("dockerfile_inline"),
+                    });
                     if let Some(args) = tree.value(v, "args") {
                         s.build_args = self.env_vars(args);
                     }

@@ -2,6 +2,7 @@
 
 mod build;
 mod model;
+pub mod names;
 pub mod project;
 pub mod schema;
 

@@ -45,8 +45,7 @@ pub struct Service {
     /// The service's key, in every file that defines it (merge order).
     pub definitions: Vec<Loc>,
     pub image: Option<Text>,
-    /// The `build:` key, when there is one.
-    pub build: Option<Loc>,
+    pub build: Option<Build>,
     pub build_args: Vec<EnvVar>,
     pub container_name: Option<Text>,
     pub hostname: Option<Text>,
@@ -86,6 +85,18 @@ impl Service {
     pub fn has_healthcheck(&self) -> bool {
         self.healthcheck.as_ref().is_some_and(|h| !h.disabled)
     }
+}
+
+/// `build:`: where the image is built from.
+#[derive(Clone, Debug)]
+pub struct Build {
+    /// The `build:` key.
+    pub key: Loc,
+    /// The context directory, as written (`.` when `build: .`).
+    pub context: Option<String>,
+    pub dockerfile: Option<String>,
+    /// `dockerfile_inline:`.
+    pub inline: Option<String>,
 }
 
 /// One variable of `environment:` (or `labels:`, `build.args:`), in map or list form.

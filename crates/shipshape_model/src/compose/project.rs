@@ -32,6 +32,9 @@ pub struct Project {
     pub secrets: Vec<Resource>,
     pub configs: Vec<Resource>,
     pub env_sources: Vec<EnvSource>,
+    /// Files merged in through `include:` (they are part of this project, not projects of
+    /// their own).
+    pub included: Vec<FileId>,
     /// Some file has parts shipshape could not follow (an `include`, or an `extends` into
     /// a file it could not read): names may be defined there, so rules stay silent about
     /// names they cannot find.
@@ -83,6 +86,7 @@ impl Project {
             for include in &file.include {
                 match lookup(file.file, &include.value) {
                     Some(included) => {
+                        project.included.push(included.file);
                         // Included services and resources join the project; local
                         // definitions win (compose-go `importResources`).
                         for service in &included.services {

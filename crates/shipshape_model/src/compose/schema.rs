@@ -1056,53 +1056,59 @@ fn shape_name(shape: Shape) -> &'static str {
 
 /// "a string or a list of strings"
 pub fn describe(ty: &Ty) -> String {
-    match ty {
-        Ty::Any => "anything".into(),
-        Ty::Scalar(mask) => {
-            let mut kinds = Vec::new();
-            if mask & STR != 0 {
-                kinds.push("a string");
-            }
-            if mask & NUM != 0 {
-                kinds.push("a number");
-            } else if mask & INT != 0 {
-                kinds.push("an integer");
-            }
-            if mask & BOOL != 0 {
-                kinds.push("a boolean");
-            }
-            if mask & NULL != 0 {
-                kinds.push("null");
-            }
-            kinds.join(" or ")
-        }
-        Ty::Enum(values) => format!("one of {}", quoted_list(values)),
-        Ty::List(item) => format!("a list of {}", plural(&describe(item))),
-        Ty::Dict(_) | Ty::Obj(_) => "a mapping".into(),
-        Ty::OneOf(alts) => {
-            let mut parts: Vec<String> = Vec::new();
-            for a in alts.iter() {
-                let d = describe(a);
-                if !parts.contains(&d) {
-                    parts.push(d);
-                }
-            }
-            parts.join(" or ")
-        }
-    }
+    or_list(&kinds(ty, false))
 }
 
-fn plural(what: &str) -> String {
-    match what {
-        "a string" => "strings".into(),
-        "a mapping" => "mappings".into(),
-        other => {
-            other
-                .trim_start_matches("a ")
-                .trim_start_matches("an ")
-                .to_string()
-                + "s"
+/// The kinds a type accepts, singular ("a string") or plural ("strings").
+fn kinds(ty: &Ty, plural: bool) -> Vec<String> {
+    let word = |one: &str, many: &str| {
+        if plural {
+            many.to_string()
+        } else {
+            one.to_string()
         }
+    };
+    let mut out: Vec<String> = Vec::new();
+    match ty {
+        Ty::Any => out.push("anything".into()),
+        Ty::Scalar(mask) => {
+            if mask & STR != 0 {
+                out.push(word("a string", "strings"));
+            }
+            if mask & NUM != 0 {
+                out.push(word("a number", "numbers"));
+            } else if mask & INT != 0 {
+                out.push(word("an integer", "integers"));
+            }
+            if mask & BOOL != 0 {
+                out.push(word("a boolean", "booleans"));
+            }
+            if mask & NULL != 0 {
+                out.push("null".into());
+            }
+        }
+        Ty::Enum(values) => out.push(format!("one of {}", quoted_list(values))),
+        Ty::List(item) => out.push(format!("a list of {}", or_list(&kinds(item, true)))),
+        Ty::Dict(_) | Ty::Obj(_) => out.push(word("a mapping", "mappings")),
+        Ty::OneOf(alts) => {
+            for a in alts.iter() {
+                for k in kinds(a, plural) {
+                    if !out.contains(&k) {
+                        out.push(k);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// "a, b or c"
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

@@ -1,0 +1,53 @@
+//! invalid-interpolation: a malformed `${...}` that Compose refuses ("Invalid template").
+
+use shipshape_model::interpolation;
+use shipshape_yaml::NodeKind;
+
+use crate::diagnostic::Severity;
+use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
+use crate::workspace::AnalyzedFile;
+
+pub static RULE: Rule = Rule {
+    name: "invalid-interpolation",
+    group: Group::Compose,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "malformed ${...} interpolation (unclosed brace, bad operator)",
+    doc: include_str!("../../../../../rules/invalid-interpolation/README.md"),
+    check: Check::File(check),
+};
+
+fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
+    let Some(yaml) = &file.yaml else { return };
+    let tree = &yaml.tree;
+    let text = &file.source.text;
+    // Every scalar value, each once where it is written (aliases are not followed).
+    // Mapping keys are never interpolated.
+    for id in tree.ids() {
+        let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
+            continue;
+        };
+        if !value.contains('$') || is_key(tree, id) {
+            continue;
+        }
+        for err in interpolation::parse(value).errors {
+            let span = tree.value_subspan(text, id, err.range.clone());
+            let d = sink.report(
+                file.id(),
+                span,
+                format!("invalid interpolation: {}", err.message),
+            );
+            d.label("Compose stops here with \"Invalid template\"");
+            if value[err.range.clone()].starts_with("${") {
+                d.help(
+                    "to pass a literal \"${\" to the container (a shell expansion), write \"$${\"",
+                );
+            }
+        }
+    }
+}
+
+fn is_key(tree: &shipshape_yaml::Tree, id: shipshape_yaml::NodeId) -> bool {
+    tree.parent(id)
+        .is_some_and(|p| tree.raw_entries(p).iter().any(|e| e.key == id))
+}

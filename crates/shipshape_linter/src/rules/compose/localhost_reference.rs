@@ -1,0 +1,116 @@
+//! localhost-reference: an environment value that reaches another service through
+//! `localhost` or `127.0.0.1`, which inside a container is that container itself.
+
+use shipshape_model::compose::{Project, Service};
+use shipshape_model::hostnames::{self, HostClass};
+use shipshape_model::images;
+
+use super::host_keys::is_peer_key;
+use crate::diagnostic::Severity;
+use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+
+pub static RULE: Rule = Rule {
+    name: "localhost-reference",
+    group: Group::Compose,
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    summary: "an environment value reaches another service through localhost from inside a container",
+    doc: include_str!("../../../../../rules/localhost-reference/README.md"),
+    check: Check::Compose(check),
+};
+
+fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
+    let project = cx.project;
+    for service in &project.services {
+        // In the host's or another service's network namespace, localhost is shared.
+        if service.network_mode.as_ref().is_some_and(|m| {
+            m.value == "host"
+                || m.value.starts_with("service:")
+                || m.value.starts_with("container:")
+        }) {
+            continue;
+        }
+        for var in &service.environment {
+            let (Some(value), Some(vref)) = (&var.value, &var.value_ref) else {
+                continue;
+            };
+            if !is_peer_key(&var.name) {
+                continue;
+            }
+            for host in hostnames::extract(&var.name, value)
+                .into_iter()
+                .filter(|h| h.class == HostClass::Loopback)
+            {
+                let Some((target, why)) = meant_service(project, service, &var.name, host.port)
+                else {
+                    continue;
+                };
+                let span = vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
+                sink.report(
+                    vref.file,
+                    span,
+                    format!("\"{}\" points at {}, which inside service \"{}\" is \"{}\" itself", var.name, host.host, service.name, service.name),
+                )
+                .label("this container, not another one")
+                .secondary(target.key().file, target.key().span, why)
+                .note("every container has its own localhost; other services are reached by their service name")
+                .help(format!("use the service name: \"{}\"", target.name));
+            }
+        }
+    }
+}
+
+/// The other service the value most likely means: one that serves the port, or, with no
+/// port, one whose name or image kind the key names. None when nothing points anywhere
+/// (the container may well talk to itself).
+fn meant_service<'p>(
+    project: &'p Project,
+    from: &Service,
+    key: &str,
+    port: Option<u16>,
+) -> Option<(&'p Service, String)> {
+    let others = project.services.iter().filter(|s| s.name != from.name);
+    if let Some(port) = port {
+        // Localhost on a port the container itself publishes is itself.
+        if serves(from, port) {
+            return None;
+        }
+        return others
+            .into_iter()
+            .find(|s| serves(s, port))
+            .map(|s| (s, format!("\"{}\" listens on port {port}", s.name)));
+    }
+    let parts: Vec<String> = key
+        .to_ascii_uppercase()
+        .split('_')
+        .map(str::to_string)
+        .collect();
+    for s in others {
+        let name = s.name.to_ascii_uppercase().replace('-', "_");
+        if parts.contains(&name) {
+            return Some((s, format!("the key names \"{}\"", s.name)));
+        }
+        if let Some(image) = s
+            .image
+            .as_ref()
+            .and_then(|i| images::server_image(&i.value))
+            && image.key_words.iter().any(|w| parts.iter().any(|p| p == w))
+        {
+            return Some((s, format!("\"{}\" is {}", s.name, image.what)));
+        }
+    }
+    None
+}
+
+/// Whether a service listens on a port: a container port it maps, or its image's default.
+fn serves(service: &Service, port: u16) -> bool {
+    let port_s = port.to_string();
+    service.ports.iter().any(|p| {
+        p.target.as_deref() == Some(port_s.as_str())
+            || p.published.as_deref() == Some(port_s.as_str())
+    }) || service
+        .image
+        .as_ref()
+        .and_then(|i| images::server_image(&i.value))
+        .is_some_and(|img| img.ports.contains(&port))
+}

@@ -1,0 +1,279 @@
+//! undefined-variable: `${VAR}` (or `${VAR:?msg}`) without a default that nothing visible
+//! sets. Two cases are certain enough to report:
+//!
+//! - the project keeps its variables in a `.env` file (or documents them in
+//!   `.env.example`), and that file does not define the variable;
+//! - the variable is set in the same service's `environment`, and used in its `command`,
+//!   `entrypoint`, healthcheck or another value: Compose substitutes it from the host
+//!   before the container starts, so the container's value is never used (`$$VAR` was
+//!   meant).
+//!
+//! Otherwise shipshape cannot tell where variables come from (a shell, a CI job's
+//! settings) and says nothing; the CI side (`ci-variable-not-passed`) checks the variables
+//! a pipeline passes.
+
+use std::collections::{BTreeMap, HashSet};
+
+use shipshape_model::compose::{Project, Service};
+use shipshape_model::interpolation::{self, Operator};
+use shipshape_yaml::{NodeId, NodeKind, PathSegment, Span, Tree};
+
+use crate::diagnostic::{Edit, Fix, Severity};
+use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+
+pub static RULE: Rule = Rule {
+    name: "undefined-variable",
+    group: Group::Compose,
+    severity: Severity::Warning,
+    fix: FixAvailability::Unsafe,
+    summary: "a ${VAR} that .env does not set, or that Compose takes from the host where the container's was meant",
+    doc: include_str!("../../../../../rules/undefined-variable/README.md"),
+    check: Check::Compose(check),
+};
+
+/// Variables Compose sets itself for interpolation (SPEC-domain A1).
+const PREDEFINED: &[&str] = &["COMPOSE_PROJECT_NAME"];
+
+/// Service keys whose values the container runs: a `$VAR` there was meant for the
+/// container's shell (ports, images or labels are configuration for the host).
+const RUN_KEYS: &[&str] = &[
+    "command",
+    "entrypoint",
+    "healthcheck",
+    "post_start",
+    "pre_stop",
+];
+
+struct Use {
+    span: Span,
+    required: bool,
+    uses: usize,
+    /// The service whose own `environment` sets the variable, when the use is elsewhere
+    /// in that service.
+    container_var: Option<String>,
+    /// Whether a shell runs the value in the container (then `$$VAR` is the fix).
+    shell: bool,
+}
+
+fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
+    let project = cx.project;
+    let source = project
+        .env_sources
+        .iter()
+        .find(|s| !s.example)
+        .or_else(|| project.env_sources.first());
+    let defined: HashSet<&str> = project
+        .env_sources
+        .iter()
+        .filter(|s| Some(s.example) == source.map(|s| s.example))
+        .filter_map(|s| cx.ws.file(s.file).dotenv.as_ref())
+        .flat_map(|env| env.entries.iter().map(|e| e.name.as_str()))
+        .collect();
+    let env_name = source.map_or(".env".to_string(), |s| {
+        cx.ws
+            .source(s.file)
+            .path
+            .file_name()
+            .map_or(".env".into(), |n| n.to_string_lossy().into_owned())
+    });
+    for &file in &project.owned {
+        let Some(tree) = cx.ws.file(file).tree() else {
+            continue;
+        };
+        let text = cx.text(file);
+        let mut found: BTreeMap<String, Use> = BTreeMap::new();
+        for id in tree.ids() {
+            let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
+                continue;
+            };
+            if !value.contains('$') || is_key(tree, id) {
+                continue;
+            }
+            let parsed = interpolation::parse(value);
+            if parsed.references.is_empty() {
+                continue;
+            }
+            let service = enclosing_service(tree, id, project);
+            for r in &parsed.references {
+                // A reference inside a default only matters when its outer one is unset.
+                if r.has_fallback()
+                    || r.nested
+                    || defined.contains(r.name.as_str())
+                    || PREDEFINED.contains(&r.name.as_str())
+                {
+                    continue;
+                }
+                // The service sets the variable to a value of its own (not `- VAR` or
+                // `VAR=${VAR}`, which pass the host's value in on purpose).
+                let container_var = service
+                    .as_ref()
+                    .filter(|(s, key)| {
+                        RUN_KEYS.contains(&key.as_str())
+                            && s.env(&r.name)
+                                .and_then(|e| e.value.as_deref())
+                                .is_some_and(|v| !v.contains('$'))
+                    })
+                    .map(|(s, _)| s.name.clone());
+                if source.is_none() && container_var.is_none() {
+                    continue;
+                }
+                let span = tree.value_subspan(text, id, r.range.clone());
+                let entry = found.entry(r.name.clone()).or_insert(Use {
+                    span,
+                    required: false,
+                    uses: 0,
+                    container_var: None,
+                    shell: false,
+                });
+                entry.uses += 1;
+                entry.required |= matches!(r.operator, Some(Operator::Required { .. }));
+                if entry.container_var.is_none() && container_var.is_some() {
+                    entry.container_var = container_var;
+                    entry.span = span;
+                    entry.shell = run_by_shell(tree, id);
+                }
+            }
+        }
+        for (name, u) in found {
+            if let Some(service) = &u.container_var {
+                let written = &text[u.span.range()];
+                let d = sink.report(file, u.span, format!("\"{written}\" is replaced by Compose from the host's environment, not from service \"{service}\"'s"));
+                d.label("substituted before the container starts").note(format!(
+                    "\"{name}\" is set in the environment of \"{service}\", but Compose interpolates this value when it reads the file; the container never sees \"{written}\""
+                ));
+                if u.shell {
+                    d.help(format!(
+                        "write \"${written}\" to let the container's shell expand it"
+                    ))
+                    .fix(Fix {
+                        safe: false,
+                        description: format!("escape it as \"${written}\""),
+                        edits: vec![Edit {
+                            file,
+                            span: Span::new(u.span.start as usize, u.span.start as usize),
+                            text: "$".into(),
+                        }],
+                    });
+                } else {
+                    d.help(format!(
+                        "no shell runs this command, so the container would not expand \"${written}\" either: run it through one, e.g. [\"sh\", \"-c\", \"... ${written} ...\"]"
+                    ));
+                }
+                continue;
+            }
+            let Some(source) = source else { continue };
+            let message = if source.example {
+                format!("variable \"{name}\" is not listed in {env_name}")
+            } else {
+                format!("variable \"{name}\" is not set in {env_name}")
+            };
+            let d = sink.report(file, u.span, message);
+            d.label("no default").secondary(
+                source.file,
+                Span::empty(0),
+                format!("the project's {env_name}"),
+            );
+            if u.required {
+                d.note(format!("Compose stops with \"required variable {name} is missing a value\" unless the shell sets it"));
+            } else {
+                d.note(format!("unless the shell sets it, Compose warns \"The \\\"{name}\\\" variable is not set. Defaulting to a blank string.\""));
+            }
+            if u.uses > 1 {
+                d.note(format!("used {} times in this file", u.uses));
+            }
+            if source.example {
+                d.help(format!(
+                    "add {name}= to {env_name} so that everyone who copies it sets it"
+                ));
+            } else {
+                d.help(format!(
+                    "set {name}= in {env_name}, or give a default: ${{{name}:-value}}"
+                ));
+            }
+        }
+    }
+}
+
+fn is_key(tree: &Tree, id: NodeId) -> bool {
+    tree.parent(id)
+        .is_some_and(|p| tree.raw_entries(p).iter().any(|e| e.key == id))
+}
+
+/// The project service a value belongs to (`services.<name>...`), and the service key
+/// it sits under.
+fn enclosing_service<'p>(
+    tree: &Tree,
+    id: NodeId,
+    project: &'p Project,
+) -> Option<(&'p Service, String)> {
+    let path = tree.path(id);
+    match path.as_slice() {
+        [
+            PathSegment::Key(top),
+            PathSegment::Key(name),
+            PathSegment::Key(key),
+            ..,
+        ] if top == "services" => project.service(name).map(|s| (s, key.clone())),
+        _ => None,
+    }
+}
+
+/// Shells that expand `$VAR` in a `-c` script.
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "ash",
+    "dash",
+    "zsh",
+    "/bin/sh",
+    "/bin/bash",
+    "/bin/ash",
+    "/bin/dash",
+    "/bin/zsh",
+    "/usr/bin/bash",
+];
+
+/// Whether the container runs this value through a shell: the script of `sh -c ...`
+/// (string or exec form), a healthcheck string or `CMD-SHELL` test. Compose itself splits
+/// a string `command` into words without a shell.
+fn run_by_shell(tree: &Tree, id: NodeId) -> bool {
+    let path = tree.path(id);
+    let key = match path.get(2) {
+        Some(PathSegment::Key(k)) => k.as_str(),
+        _ => return false,
+    };
+    let value = tree.scalar(id).unwrap_or_default();
+    let words_start_with_shell = |words: &[&str]| {
+        let words: Vec<&str> = if words.first() == Some(&"/usr/bin/env") {
+            words[1..].to_vec()
+        } else {
+            words.to_vec()
+        };
+        words.first().is_some_and(|w| SHELLS.contains(w)) && words.contains(&"-c")
+    };
+    match tree.parent(id).filter(|&p| tree.is_sequence(p)) {
+        // An item of a list: the script after `-c`, or a CMD-SHELL test.
+        Some(list) => {
+            let items: Vec<&str> = tree
+                .items(list)
+                .iter()
+                .filter_map(|&i| tree.scalar(i))
+                .collect();
+            if key == "healthcheck" {
+                return items.first() == Some(&"CMD-SHELL");
+            }
+            let at = tree.items(list).iter().position(|&i| i == id).unwrap_or(0);
+            words_start_with_shell(&items)
+                && items
+                    .iter()
+                    .position(|w| *w == "-c")
+                    .is_some_and(|c| at > c)
+        }
+        // A whole string: a healthcheck test string runs in a shell; a command only when
+        // it starts one.
+        None => {
+            key == "healthcheck"
+                || words_start_with_shell(&value.split_whitespace().collect::<Vec<_>>())
+        }
+    }
+}

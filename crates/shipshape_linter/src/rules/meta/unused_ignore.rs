@@ -1,0 +1,15 @@
+//! unused-ignore: an ignore comment that suppresses nothing (or names no rule, or is
+//! malformed). Carried out by `crate::suppress`, after every other rule.
+
+use crate::diagnostic::Severity;
+use crate::rule::{Check, FixAvailability, Group, Rule};
+
+pub static RULE: Rule = Rule {
+    name: crate::suppress::UNUSED_IGNORE,
+    group: Group::Meta,
+    severity: Severity::Info,
+    fix: FixAvailability::Safe,
+    summary: "an ignore comment suppresses nothing",
+    doc: include_str!("../../../../../rules/unused-ignore/README.md"),
+    check: Check::Engine,
+};
