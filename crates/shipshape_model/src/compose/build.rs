@@ -100,6 +100,14 @@ impl Builder<'_> {
         Text::from_node(self.file, self.tree, node)
     }
 
+    /// A mapping's scalar field, as a string.
+    fn field(&self, map: NodeId, key: &str) -> Option<String> {
+        self.tree
+            .value(map, key)
+            .and_then(|v| self.tree.scalar(v))
+            .map(str::to_string)
+    }
+
     /// A scalar that is not null.
     fn value_text(&self, node: NodeId) -> Option<Text> {
         if self.tree.is_null(node) {
@@ -152,11 +160,7 @@ impl Builder<'_> {
             match k {
                 "image" => s.image = self.value_text(v),
                 "build" => {
-                    let field = |k: &str| {
-                        tree.value(v, k)
-                            .and_then(|n| tree.scalar(n))
-                            .map(str::to_string)
-                    };
+                    let field = |k: &str| self.field(v, k);
                     s.build = Some(Build {
                         key: self.loc(e.key),
                         context: tree
@@ -300,11 +304,7 @@ impl Builder<'_> {
         if !tree.is_mapping(node) {
             return None;
         }
-        let field = |k: &str| {
-            tree.value(node, k)
-                .and_then(|v| tree.scalar(v))
-                .map(str::to_string)
-        };
+        let field = |k: &str| self.field(node, k);
         Some(Port {
             loc,
             node,
@@ -349,11 +349,7 @@ impl Builder<'_> {
         if !tree.is_mapping(node) {
             return None;
         }
-        let field = |k: &str| {
-            tree.value(node, k)
-                .and_then(|v| tree.scalar(v))
-                .map(str::to_string)
-        };
+        let field = |k: &str| self.field(node, k);
         let kind = match field("type").as_deref() {
             Some("volume") => MountType::Volume,
             Some("bind") => MountType::Bind,

@@ -2,10 +2,10 @@
 //! `localhost` or `127.0.0.1`, which inside a container is that container itself.
 
 use shipshape_model::compose::{Project, Service};
-use shipshape_model::hostnames::{self, HostClass};
+use shipshape_model::hostnames::HostClass;
 use shipshape_model::images;
 
-use super::host_keys::is_peer_key;
+use super::env_hosts::{EnvHost, env_hosts};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 
@@ -30,32 +30,22 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         }) {
             continue;
         }
-        for var in &service.environment {
-            let (Some(value), Some(vref)) = (&var.value, &var.value_ref) else {
+        for EnvHost { var, host, span } in env_hosts(cx, service) {
+            if host.class != HostClass::Loopback {
+                continue;
+            }
+            let Some((target, why)) = meant_service(project, service, &var.name, host.port) else {
                 continue;
             };
-            if !is_peer_key(&var.name) {
-                continue;
-            }
-            for host in hostnames::extract(&var.name, value)
-                .into_iter()
-                .filter(|h| h.class == HostClass::Loopback)
-            {
-                let Some((target, why)) = meant_service(project, service, &var.name, host.port)
-                else {
-                    continue;
-                };
-                let span = vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
-                sink.report(
-                    vref.file,
-                    span,
-                    format!("\"{}\" points at {}, which inside service \"{}\" is \"{}\" itself", var.name, host.host, service.name, service.name),
-                )
-                .label("this container, not another one")
-                .secondary(target.key().file, target.key().span, why)
-                .note("every container has its own localhost; other services are reached by their service name")
-                .help(format!("use the service name: \"{}\"", target.name));
-            }
+            sink.report(
+                var.name_loc.file,
+                span,
+                format!("\"{}\" points at {}, which inside service \"{}\" is \"{}\" itself", var.name, host.host, service.name, service.name),
+            )
+            .label("this container, not another one")
+            .secondary(target.key().file, target.key().span, why)
+            .note("every container has its own localhost; other services are reached by their service name")
+            .help(format!("use the service name: \"{}\"", target.name));
         }
     }
 }

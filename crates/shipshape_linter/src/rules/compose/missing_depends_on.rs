@@ -5,9 +5,9 @@ use std::collections::HashSet;
 
 use shipshape_model::compose::names::{Resolution, resolve};
 use shipshape_model::compose::{Project, Service};
-use shipshape_model::hostnames::{self, HostClass};
+use shipshape_model::hostnames::HostClass;
 
-use super::host_keys::is_peer_key;
+use super::env_hosts::{EnvHost, env_hosts};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 
@@ -25,63 +25,54 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
     for service in &project.services {
         let mut reported = HashSet::new();
-        for var in &service.environment {
-            let (Some(value), Some(vref)) = (&var.value, &var.value_ref) else {
+        for EnvHost { var, host, span } in env_hosts(cx, service) {
+            if host.class != HostClass::Name {
+                continue;
+            }
+            let Resolution::Found {
+                service: Some(target),
+                ..
+            } = resolve(project, service, &host.host)
+            else {
                 continue;
             };
-            if !is_peer_key(&var.name) {
+            // A target behind a profile the service does not share is optional: it cannot
+            // be a hard dependency.
+            let optional = !target.profiles.is_empty()
+                && !target
+                    .profiles
+                    .iter()
+                    .any(|p| service.profiles.iter().any(|q| q.value == p.value));
+            if target.name == service.name
+                || optional
+                || depends_on(project, service, &target.name)
+                || !reported.insert(target.name.clone())
+            {
                 continue;
             }
-            for host in hostnames::extract(&var.name, value)
-                .into_iter()
-                .filter(|h| h.class == HostClass::Name)
-            {
-                let Resolution::Found {
-                    service: Some(target),
-                    ..
-                } = resolve(project, service, &host.host)
-                else {
-                    continue;
-                };
-                // A target behind a profile the service does not share is optional: it
-                // cannot be a hard dependency.
-                let optional = !target.profiles.is_empty()
-                    && !target
-                        .profiles
-                        .iter()
-                        .any(|p| service.profiles.iter().any(|q| q.value == p.value));
-                if target.name == service.name
-                    || optional
-                    || depends_on(project, service, &target.name)
-                    || !reported.insert(target.name.clone())
-                {
-                    continue;
-                }
-                let span = vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
-                let d = sink.report(
-                    vref.file,
-                    span,
-                    format!(
-                        "service \"{}\" connects to \"{}\" ({}) but does not depend on it",
-                        service.name, target.name, var.name
-                    ),
-                );
-                d.label(format!("\"{}\"", target.name))
-                    .secondary(target.key().file, target.key().span, "defined here")
-                    .note(format!(
-                        "without depends_on, Compose may start \"{}\" before \"{}\"",
-                        service.name, target.name
-                    ));
-                let condition = if target.has_healthcheck() {
-                    "service_healthy"
-                } else {
-                    "service_started"
-                };
-                d.help(format!(
-                    "add depends_on: {{{}: {{condition: {condition}}}}} to \"{}\"",
-                    target.name, service.name
+            let d = sink.report(
+                var.name_loc.file,
+                span,
+                format!(
+                    "service \"{}\" connects to \"{}\" ({}) but does not depend on it",
+                    service.name, target.name, var.name
+                ),
+            );
+            d.label(format!("\"{}\"", target.name))
+                .secondary(target.key().file, target.key().span, "defined here")
+                .note(format!(
+                    "without depends_on, Compose may start \"{}\" before \"{}\"",
+                    service.name, target.name
                 ));
-            }
+            let condition = if target.has_healthcheck() {
+                "service_healthy"
+            } else {
+                "service_started"
+            };
+            d.help(format!(
+                "add depends_on: {{{}: {{condition: {condition}}}}} to \"{}\"",
+                target.name, service.name
+            ));
         }
     }
 }

@@ -4,10 +4,9 @@
 use std::collections::HashSet;
 
 use shipshape_model::compose::names::{Resolution, known_names, resolve};
-use shipshape_model::hostnames::{self, HostClass};
-use shipshape_model::interpolation;
+use shipshape_model::hostnames::HostClass;
 
-use super::host_keys::is_peer_key;
+use super::env_hosts::{EnvHost, env_hosts};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 use crate::rules::support::{did_you_mean, quoted_and};
@@ -52,68 +51,44 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             // Other containers (or the host's resolver) may answer: nothing to conclude.
             continue;
         }
-        for var in &service.environment {
-            let (Some(value), Some(vref)) = (&var.value, &var.value_ref) else {
-                continue;
-            };
-            if !is_peer_key(&var.name) {
-                continue;
-            }
-            // A host inside `${VAR:-default}` is only a fallback: the real value comes from
-            // the variable.
-            let interpolated: Vec<_> = interpolation::parse(value)
-                .references
-                .into_iter()
-                .map(|r| r.range)
-                .collect();
-            let hosts = hostnames::extract(&var.name, value)
-                .into_iter()
-                .filter(|h| {
-                    h.class == HostClass::Name
-                        && !interpolated
-                            .iter()
-                            .any(|r| r.start <= h.range.start && h.range.end <= r.end)
-                });
-            for host in hosts {
-                if outside(
+        for EnvHost { var, host, span } in env_hosts(cx, service) {
+            if host.class != HostClass::Name
+                || outside(
                     project,
                     cx.ws
                         .compose_names
                         .hosts
                         .get(&host.host.to_ascii_lowercase()),
-                ) {
-                    continue;
+                )
+            {
+                continue;
+            }
+            let file = var.name_loc.file;
+            match resolve(project, service, &host.host) {
+                Resolution::Found { .. } => {}
+                Resolution::HostnameOnly {
+                    service: owner,
+                    loc,
+                } => {
+                    sink.report(file, span, format!("\"{}\" points at \"{}\", which is only the hostname of service \"{}\"", var.name, host.host, owner.name))
+                        .label("not resolvable from other containers")
+                        .secondary(loc.file, loc.span, "set with hostname: here")
+                        .note("Compose does not register a service's hostname: with the network's DNS; other containers resolve its service name, container name and aliases")
+                        .help(format!("use the service name \"{}\", or add \"{}\" to its networks' aliases", owner.name, host.host));
                 }
-                let span =
-                    || vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
-                match resolve(project, service, &host.host) {
-                    Resolution::Found { .. } => {}
-                    Resolution::HostnameOnly {
-                        service: owner,
-                        loc,
-                    } => {
-                        sink.report(vref.file, span(), format!("\"{}\" points at \"{}\", which is only the hostname of service \"{}\"", var.name, host.host, owner.name))
-                            .label("not resolvable from other containers")
-                            .secondary(loc.file, loc.span, "set with hostname: here")
-                            .note("Compose does not register a service's hostname: with the network's DNS; other containers resolve its service name, container name and aliases")
-                            .help(format!("use the service name \"{}\", or add \"{}\" to its networks' aliases", owner.name, host.host));
-                    }
-                    Resolution::NotFound => {
-                        let names = known_names(project, service);
-                        let d = sink.report(
-                            vref.file,
-                            span(),
-                            format!("\"{}\" points at host \"{}\", but no service, alias or container of the project is called that", var.name, host.host),
-                        );
-                        d.label("unknown host");
-                        match did_you_mean(&host.host, names.iter().copied()) {
-                            Some(m) => d.help(m),
-                            None if !names.is_empty() && names.len() <= 8 => {
-                                d.help(format!("the names containers resolve here are {}", quoted_and(&names)))
-                            }
-                            None => d.help("use a service name, a network alias or a container name of the project"),
-                        };
-                    }
+                Resolution::NotFound => {
+                    let names = known_names(project, service);
+                    let d = sink.report(
+                        file,
+                        span,
+                        format!("\"{}\" points at host \"{}\", but no service, alias or container of the project is called that", var.name, host.host),
+                    );
+                    d.label("unknown host");
+                    match did_you_mean(&host.host, names.iter().copied()) {
+                        Some(m) => d.help(m),
+                        None if !names.is_empty() && names.len() <= 8 => d.help(format!("the names containers resolve here are {}", quoted_and(&names))),
+                        None => d.help("use a service name, a network alias or a container name of the project"),
+                    };
                 }
             }
         }

@@ -1,0 +1,80 @@
+//! The hosts a service's environment connects to, as the host rules read them.
+
+use shipshape_model::compose::{EnvVar, Service};
+use shipshape_model::hostnames::{self, HostRef};
+use shipshape_model::interpolation;
+use shipshape_yaml::Span;
+
+use crate::rule::ComposeContext;
+
+/// Whole key names, or key parts (split on `_`), that mean "this container" or "the
+/// outside world": their hosts are not peers to connect to.
+const SELF_KEYS: &[&str] = &[
+    "HOSTNAME",
+    "VIRTUAL_HOST",
+    "SERVER_NAME",
+    "ALLOWED_HOSTS",
+    "LETSENCRYPT_HOST",
+    "TRUSTED_HOSTS",
+];
+const SELF_PARTS: &[&str] = &[
+    "BIND",
+    "LISTEN",
+    "LISTENERS",
+    "PUBLIC",
+    "EXTERNAL",
+    "DOMAIN",
+    "DOMAINS",
+    "ADVERTISED",
+    "ORIGIN",
+    "ORIGINS",
+    "CORS",
+    "CALLBACK",
+    "REDIRECT",
+    "WEBHOOK",
+];
+
+fn is_peer_key(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    !SELF_KEYS.contains(&upper.as_str()) && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
+}
+
+/// One host a service's environment names.
+pub struct EnvHost<'s> {
+    pub var: &'s EnvVar,
+    pub host: HostRef,
+    /// Where the host is written.
+    pub span: Span,
+}
+
+/// Every host the environment of `service` connects to: values of keys that name a peer
+/// (not the container's own or public address), outside `${VAR:-default}` fallbacks.
+pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHost<'s>> {
+    let mut out = Vec::new();
+    for var in &service.environment {
+        let (Some(value), Some(vref)) = (&var.value, &var.value_ref) else {
+            continue;
+        };
+        if !is_peer_key(&var.name) {
+            continue;
+        }
+        // A host inside `${VAR:-default}` is only a fallback: the real value comes from
+        // the variable.
+        let interpolated: Vec<_> = interpolation::parse(value)
+            .references
+            .into_iter()
+            .map(|r| r.range)
+            .collect();
+        for host in hostnames::extract(&var.name, value) {
+            if interpolated
+                .iter()
+                .any(|r| r.start <= host.range.start && host.range.end <= r.end)
+            {
+                continue;
+            }
+            let span = vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
+            out.push(EnvHost { var, host, span });
+        }
+    }
+    out
+}
