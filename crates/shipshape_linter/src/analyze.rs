@@ -427,10 +427,12 @@ impl AnalyzedFile {
 }
 
 fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
-    let enabled: Vec<(&'static Rule, Severity)> = RULES
+    // (rule, effective severity, one of its checks)
+    let enabled: Vec<(&'static Rule, Severity, Check)> = RULES
         .iter()
         .enumerate()
         .filter_map(|(i, rule)| settings.rules.severity(i).map(|sev| (*rule, sev)))
+        .flat_map(|(rule, sev)| rule.checks.iter().map(move |&c| (rule, sev, c)))
         .collect();
     let mut out: Vec<Diagnostic> = ws
         .files
@@ -438,8 +440,8 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
         .filter(|f| f.reported)
         .flat_map_iter(|file| {
             let mut found = Vec::new();
-            for &(rule, severity) in &enabled {
-                if let Check::File(check) = rule.check
+            for &(rule, severity, check) in &enabled {
+                if let Check::File(check) = check
                     && rule.group.applies_to(file.kind)
                 {
                     guarded(rule, file.id(), &mut found, |sink_out| {
@@ -457,8 +459,8 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
         .flat_map_iter(|project| {
             let cx = ComposeContext { ws, project };
             let mut found = Vec::new();
-            for &(rule, severity) in &enabled {
-                if let Check::Compose(check) = rule.check {
+            for &(rule, severity, check) in &enabled {
+                if let Check::Compose(check) = check {
                     let first = project.owned.first().copied().unwrap_or_default();
                     guarded(rule, first, &mut found, |sink_out| {
                         check(&cx, &mut Sink::new(rule.name, severity, sink_out));
@@ -470,8 +472,8 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
         })
         .collect();
     out.extend(per_project);
-    for &(rule, severity) in &enabled {
-        if let Check::Workspace(check) = rule.check {
+    for &(rule, severity, check) in &enabled {
+        if let Check::Workspace(check) = check {
             let first = ws.files.first().map_or(FileId(0), AnalyzedFile::id);
             guarded(rule, first, &mut out, |sink_out| {
                 check(ws, &mut Sink::new(rule.name, severity, sink_out));

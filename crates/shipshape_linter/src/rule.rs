@@ -64,6 +64,7 @@ impl FixAvailability {
     }
 }
 
+#[derive(Clone, Copy)]
 pub enum Check {
     /// Runs once per file of a kind the group applies to, in parallel with other files.
     File(fn(&AnalyzedFile, &mut Sink<'_>)),
@@ -116,7 +117,9 @@ pub struct Rule {
     pub summary: &'static str,
     /// `rules/<name>/README.md`: for `shipshape rule NAME`, LSP hover, SARIF help.
     pub doc: &'static str,
-    pub check: Check,
+    /// What the rule runs: usually one check; a rule about both Compose and GitLab CI
+    /// files (`unknown-host`) has one of each.
+    pub checks: &'static [Check],
 }
 
 /// Where a rule puts its findings: it stamps each with the rule's name and effective

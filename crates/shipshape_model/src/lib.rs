@@ -12,6 +12,7 @@ pub mod images;
 pub mod interpolation;
 pub mod kind;
 pub mod loc;
+pub mod schema;
 pub mod text;
 
 pub use kind::FileKind;

@@ -8,79 +8,10 @@
 //! Compose interpolates before it validates, and the `!reset` / `!override` tags may hold
 //! anything.
 
-use shipshape_yaml::{NodeId, NodeKind, ScalarStyle, Tree, scalar};
+use shipshape_yaml::{NodeId, Tree};
 
-// ----------------------------------------------------------------------------------------
-// The type language
-
-/// Scalar kinds, as a bit set.
-pub const STR: u8 = 1;
-pub const INT: u8 = 2;
-pub const NUM: u8 = 4; // includes integers
-pub const BOOL: u8 = 8;
-pub const NULL: u8 = 16;
-
-pub enum Ty {
-    /// Anything at all.
-    Any,
-    /// A scalar of one of the kinds in the mask.
-    Scalar(u8),
-    /// A string from a fixed list.
-    Enum(&'static [&'static str]),
-    List(&'static Ty),
-    /// A mapping with free keys, each value of the type.
-    Dict(&'static Ty),
-    Obj(&'static Obj),
-    /// The first alternative whose shape fits (a scalar, a list or a mapping).
-    OneOf(&'static [Ty]),
-}
-
-pub struct Field {
-    pub key: &'static str,
-    pub ty: Ty,
-}
-
-pub struct Obj {
-    pub fields: &'static [Field],
-    /// Keys starting with `x-` are allowed (and ignored by Compose).
-    pub extensions: bool,
-    pub required: &'static [&'static str],
-    /// Another object whose keys are allowed here too.
-    pub also: Option<&'static Obj>,
-}
-
-impl Obj {
-    pub fn field(&self, key: &str) -> Option<&'static Field> {
-        let own: &'static [Field] = self.fields;
-        own.iter()
-            .find(|f| f.key == key)
-            .or_else(|| self.also.and_then(|o| o.field(key)))
-    }
-
-    /// Every key allowed here, for suggestions.
-    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let own: &'static [Field] = self.fields;
-        own.iter().map(|f| f.key).chain(
-            self.also
-                .into_iter()
-                .flat_map(|o| o.fields.iter().map(|f| f.key)),
-        )
-    }
-}
-
-const fn f(key: &'static str, ty: Ty) -> Field {
-    Field { key, ty }
-}
-
-const S: Ty = Ty::Scalar(STR);
-const B: Ty = Ty::Scalar(BOOL | STR);
-const I: Ty = Ty::Scalar(INT | STR);
-const N: Ty = Ty::Scalar(NUM | STR);
-const STRINGS: Ty = Ty::List(&S);
-const STR_OR_LIST: Ty = Ty::OneOf(&[S, STRINGS]);
-const LIST_OR_DICT: Ty = Ty::OneOf(&[Ty::Dict(&Ty::Scalar(STR | NUM | BOOL | NULL)), STRINGS]);
-const COMMAND: Ty = Ty::OneOf(&[Ty::Scalar(STR | NULL), STRINGS]);
-const DRIVER_OPTS: Ty = Ty::Dict(&Ty::Scalar(STR | NUM));
+use crate::schema::*;
+pub use crate::schema::{SchemaError, SchemaErrorKind, describe, quoted_list};
 
 // ----------------------------------------------------------------------------------------
 // The file
@@ -774,61 +705,17 @@ static IMAGE_OPTIONS: Obj = Obj {
     also: None,
 };
 
-// ----------------------------------------------------------------------------------------
-// The validator
-
-/// One place where the file does not follow the table.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SchemaError {
-    /// The node to point at (a key for unknown keys, else the value).
-    pub node: NodeId,
-    /// Where the offending value sits, `services.web.ports[0]`.
-    pub path: String,
-    pub kind: SchemaErrorKind,
-    /// For entries brought in by a merge key: the alias that merged them here.
-    pub merged_from: Option<NodeId>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SchemaErrorKind {
-    UnknownKey {
-        key: String,
-        suggestion: Option<&'static str>,
-    },
-    WrongType {
-        expected: String,
-        found: &'static str,
-    },
-    NotInEnum {
-        value: String,
-        allowed: &'static [&'static str],
-        suggestion: Option<&'static str>,
-    },
-    MissingKey {
-        key: &'static str,
-    },
-    /// No document, or only comments.
-    EmptyFile,
-    /// Services at the top level (Compose v1's format).
-    LegacyFormat {
-        services: Vec<String>,
-    },
-}
-
 /// Validates a Compose file's root (None for an empty file).
 pub fn validate(tree: &Tree, root: Option<NodeId>) -> Vec<SchemaError> {
-    let mut v = Validator {
-        tree,
-        errors: Vec::new(),
-    };
+    let mut errors = Vec::new();
     match root {
-        None => v.errors.push(SchemaError {
+        None => errors.push(SchemaError {
             node: NodeId(0),
             path: String::new(),
             kind: SchemaErrorKind::EmptyFile,
             merged_from: None,
         }),
-        Some(root) if tree.is_null(root) => v.errors.push(SchemaError {
+        Some(root) if tree.is_null(root) => errors.push(SchemaError {
             node: root,
             path: String::new(),
             kind: SchemaErrorKind::EmptyFile,
@@ -836,18 +723,18 @@ pub fn validate(tree: &Tree, root: Option<NodeId>) -> Vec<SchemaError> {
         }),
         Some(root) => {
             if let Some(legacy) = legacy_services(tree, root) {
-                v.errors.push(SchemaError {
+                errors.push(SchemaError {
                     node: legacy.0,
                     path: String::new(),
                     kind: SchemaErrorKind::LegacyFormat { services: legacy.1 },
                     merged_from: None,
                 });
             } else {
-                v.check(root, &Ty::Obj(&TOP_LEVEL), "", None);
+                errors = check(tree, root, &Ty::Obj(&TOP_LEVEL), "");
             }
         }
     }
-    v.errors
+    errors
 }
 
 /// `Some((first key, names))` when the file keeps its services at the top level.
@@ -876,246 +763,4 @@ fn legacy_services(tree: &Tree, root: NodeId) -> Option<(NodeId, Vec<String>)> {
                 .collect(),
         )
     })
-}
-
-struct Validator<'a> {
-    tree: &'a Tree,
-    errors: Vec<SchemaError>,
-}
-
-/// What a node is, for matching against types and for messages.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    Scalar(u8),
-    /// A string with `${...}`: any scalar kind once interpolated.
-    Interpolated,
-    List,
-    Map,
-    /// `!reset` / `!override`: Compose's merge tags hold what they like.
-    Tagged,
-}
-
-impl Validator<'_> {
-    fn shape(&self, node: NodeId) -> Shape {
-        let tree = self.tree;
-        let n = tree.node(tree.resolve(node));
-        if matches!(tree.tag(node), Some("!reset" | "!override")) {
-            return Shape::Tagged;
-        }
-        match &n.kind {
-            NodeKind::Sequence { .. } => Shape::List,
-            NodeKind::Mapping { .. } => Shape::Map,
-            NodeKind::Alias { .. } => Shape::Scalar(NULL),
-            NodeKind::Scalar { value, style } => {
-                if value.contains('$') {
-                    return Shape::Interpolated;
-                }
-                if *style != ScalarStyle::Plain || n.tag.as_deref() == Some("!!str") {
-                    return Shape::Scalar(STR);
-                }
-                if scalar::is_null(value) {
-                    Shape::Scalar(NULL)
-                } else if scalar::as_bool(value).is_some() {
-                    Shape::Scalar(BOOL)
-                } else if scalar::as_int(value).is_some() {
-                    Shape::Scalar(INT | NUM)
-                } else if scalar::is_float(value) {
-                    Shape::Scalar(NUM)
-                } else {
-                    Shape::Scalar(STR)
-                }
-            }
-        }
-    }
-
-    fn fits(&self, shape: Shape, ty: &Ty) -> bool {
-        match (ty, shape) {
-            (Ty::Any, _) | (_, Shape::Tagged) => true,
-            (Ty::Scalar(_) | Ty::Enum(_), Shape::Interpolated) => true,
-            (Ty::Scalar(mask), Shape::Scalar(kind)) => mask & kind != 0,
-            (Ty::Enum(_), Shape::Scalar(kind)) => kind & STR != 0,
-            (Ty::List(_), Shape::List) => true,
-            (Ty::Dict(_) | Ty::Obj(_), Shape::Map) => true,
-            (Ty::OneOf(alts), s) => alts.iter().any(|a| self.fits(s, a)),
-            _ => false,
-        }
-    }
-
-    fn check(&mut self, node: NodeId, ty: &Ty, path: &str, merged_from: Option<NodeId>) {
-        let shape = self.shape(node);
-        if shape == Shape::Tagged {
-            return;
-        }
-        if !self.fits(shape, ty) {
-            self.errors.push(SchemaError {
-                node,
-                path: path.to_string(),
-                kind: SchemaErrorKind::WrongType {
-                    expected: describe(ty),
-                    found: shape_name(shape),
-                },
-                merged_from,
-            });
-            return;
-        }
-        let tree = self.tree;
-        match ty {
-            Ty::Any | Ty::Scalar(_) => {}
-            Ty::Enum(allowed) => {
-                if shape == Shape::Interpolated {
-                    return;
-                }
-                let value = tree.scalar(node).unwrap_or_default();
-                if !allowed.contains(&value) {
-                    self.errors.push(SchemaError {
-                        node,
-                        path: path.to_string(),
-                        kind: SchemaErrorKind::NotInEnum {
-                            value: value.to_string(),
-                            allowed,
-                            suggestion: crate::text::nearest(value, allowed.iter().copied()),
-                        },
-                        merged_from,
-                    });
-                }
-            }
-            Ty::List(item) => {
-                for (i, &n) in tree.items(node).iter().enumerate() {
-                    self.check(n, item, &format!("{path}[{i}]"), merged_from);
-                }
-            }
-            Ty::Dict(value) => {
-                for e in tree.entries(node) {
-                    let key = tree.key_text(e.key);
-                    let from = e.merged_from.or(merged_from);
-                    self.check(e.value, value, &join(path, &key), from);
-                }
-            }
-            Ty::Obj(obj) => self.check_object(node, obj, path, merged_from),
-            Ty::OneOf(alts) => {
-                if let Some(alt) = alts.iter().find(|a| self.fits(shape, a)) {
-                    self.check(node, alt, path, merged_from);
-                }
-            }
-        }
-    }
-
-    fn check_object(&mut self, node: NodeId, obj: &Obj, path: &str, merged_from: Option<NodeId>) {
-        let tree = self.tree;
-        for e in tree.entries(node) {
-            let key = tree.key_text(e.key);
-            let from = e.merged_from.or(merged_from);
-            if obj.extensions && key.starts_with("x-") {
-                continue;
-            }
-            match obj.field(&key) {
-                Some(field) => self.check(e.value, &field.ty, &join(path, &key), from),
-                None => self.errors.push(SchemaError {
-                    node: e.key,
-                    path: path.to_string(),
-                    kind: SchemaErrorKind::UnknownKey {
-                        suggestion: crate::text::nearest(&key, obj.keys()),
-                        key,
-                    },
-                    merged_from: from,
-                }),
-            }
-        }
-        for &required in obj.required {
-            if tree.get(node, required).is_none() {
-                self.errors.push(SchemaError {
-                    node,
-                    path: path.to_string(),
-                    kind: SchemaErrorKind::MissingKey { key: required },
-                    merged_from,
-                });
-            }
-        }
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-fn shape_name(shape: Shape) -> &'static str {
-    match shape {
-        Shape::Scalar(k) if k & BOOL != 0 => "a boolean",
-        Shape::Scalar(k) if k & NULL != 0 => "null",
-        Shape::Scalar(k) if k & NUM != 0 => "a number",
-        Shape::Scalar(_) | Shape::Interpolated => "a string",
-        Shape::List => "a list",
-        Shape::Map => "a mapping",
-        Shape::Tagged => "a tagged value",
-    }
-}
-
-/// "a string or a list of strings"
-pub fn describe(ty: &Ty) -> String {
-    or_list(&kinds(ty, false))
-}
-
-/// The kinds a type accepts, singular ("a string") or plural ("strings").
-fn kinds(ty: &Ty, plural: bool) -> Vec<String> {
-    let word = |one: &str, many: &str| {
-        if plural {
-            many.to_string()
-        } else {
-            one.to_string()
-        }
-    };
-    let mut out: Vec<String> = Vec::new();
-    match ty {
-        Ty::Any => out.push("anything".into()),
-        Ty::Scalar(mask) => {
-            if mask & STR != 0 {
-                out.push(word("a string", "strings"));
-            }
-            if mask & NUM != 0 {
-                out.push(word("a number", "numbers"));
-            } else if mask & INT != 0 {
-                out.push(word("an integer", "integers"));
-            }
-            if mask & BOOL != 0 {
-                out.push(word("a boolean", "booleans"));
-            }
-            if mask & NULL != 0 {
-                out.push("null".into());
-            }
-        }
-        Ty::Enum(values) => out.push(format!("one of {}", quoted_list(values))),
-        Ty::List(item) => out.push(format!("a list of {}", or_list(&kinds(item, true)))),
-        Ty::Dict(_) | Ty::Obj(_) => out.push(word("a mapping", "mappings")),
-        Ty::OneOf(alts) => {
-            for a in alts.iter() {
-                for k in kinds(a, plural) {
-                    if !out.contains(&k) {
-                        out.push(k);
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-/// "a, b or c"
-fn or_list(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-pub fn quoted_list(values: &[&str]) -> String {
-    values
-        .iter()
-        .map(|v| format!("\"{v}\""))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

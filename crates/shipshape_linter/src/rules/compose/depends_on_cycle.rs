@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "services depend on each other in a cycle",
     doc: include_str!("../../../../../rules/depends-on-cycle/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 /// An edge of the start-order graph: `from` must start after `to`, because of `loc`.

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "two services share a container_name",
     doc: include_str!("../../../../../rules/duplicate-container-name/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "two services publish the same host port on the same interface",
     doc: include_str!("../../../../../rules/duplicate-host-port/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 struct Published<'p> {

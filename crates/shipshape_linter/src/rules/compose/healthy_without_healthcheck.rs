@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "condition: service_healthy on a dependency without a healthcheck",
     doc: include_str!("../../../../../rules/healthy-without-healthcheck/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "an image without a tag or with :latest",
     doc: include_str!("../../../../../rules/image-tag/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

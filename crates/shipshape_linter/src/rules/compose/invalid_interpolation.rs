@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "malformed ${...} interpolation (unclosed brace, bad operator)",
     doc: include_str!("../../../../../rules/invalid-interpolation/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "an environment value reaches another service through localhost from inside a container",
     doc: include_str!("../../../../../rules/localhost-reference/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a short-syntax volume entry that Compose rejects, or reads differently than meant",
     doc: include_str!("../../../../../rules/malformed-volume/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 /// Mount options Compose knows (compose-go `format/volume.go`); others are ignored.

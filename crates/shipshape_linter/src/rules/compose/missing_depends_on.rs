@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a service's environment points at another service it does not depend on",
     doc: include_str!("../../../../../rules/missing-depends-on/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "an env_file that does not exist",
     doc: include_str!("../../../../../rules/missing-env-file/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "depends_on waits only for start on a dependency that needs time to become ready",
     doc: include_str!("../../../../../rules/missing-readiness/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 /// Restart policies under which a service that fails to connect simply comes back.

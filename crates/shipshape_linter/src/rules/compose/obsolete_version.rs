@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Safe,
     summary: "top-level version: is obsolete and ignored by Compose v2",
     doc: include_str!("../../../../../rules/obsolete-version/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

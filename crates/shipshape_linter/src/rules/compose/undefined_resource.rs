@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a named volume, network, secret or config is used but not declared at the top level",
     doc: include_str!("../../../../../rules/undefined-resource/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -28,7 +28,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Unsafe,
     summary: "a ${VAR} that .env does not set, or that Compose takes from the host where the container's was meant",
     doc: include_str!("../../../../../rules/undefined-variable/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 /// Variables Compose sets itself for interpolation (SPEC-domain A1).

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a hostname in a URL or host value matches no service, alias or container name",
     doc: include_str!("../../../../../rules/unknown-host/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 /// Network modes in which the project's names are not what a container resolves.

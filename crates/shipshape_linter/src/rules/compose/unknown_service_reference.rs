@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "depends_on, links, extends, network_mode or volumes_from name a missing service",
     doc: include_str!("../../../../../rules/unknown-service-reference/README.md"),
-    check: Check::Compose(check),
+    checks: &[Check::Compose(check)],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Safe,
     summary: "a port mapping such as 22:22 that YAML 1.1 tools read as a base-60 number",
     doc: include_str!("../../../../../rules/unquoted-port/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

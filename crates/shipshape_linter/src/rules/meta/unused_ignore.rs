@@ -11,5 +11,5 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Safe,
     summary: "an ignore comment suppresses nothing",
     doc: include_str!("../../../../../rules/unused-ignore/README.md"),
-    check: Check::Engine,
+    checks: &[Check::Engine],
 };

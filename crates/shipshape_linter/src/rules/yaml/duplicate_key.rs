@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a mapping has the same key twice",
     doc: include_str!("../../../../../rules/duplicate-key/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

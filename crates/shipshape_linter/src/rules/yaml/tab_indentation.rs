@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Sometimes,
     summary: "a tab character is part of a line's indentation",
     doc: include_str!("../../../../../rules/tab-indentation/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "the file is not valid YAML",
     doc: include_str!("../../../../../rules/yaml-syntax/README.md"),
-    check: Check::File(check),
+    checks: &[Check::File(check)],
 };
 
 /// What to do about the parser's most common complaints, by the start of its message.
