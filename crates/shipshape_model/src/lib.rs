@@ -7,6 +7,7 @@
 pub mod compose;
 pub mod dockerfile;
 pub mod dotenv;
+pub mod gitlab;
 pub mod hostnames;
 pub mod images;
 pub mod interpolation;

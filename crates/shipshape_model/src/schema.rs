@@ -31,6 +31,13 @@ pub enum Ty {
     Obj(&'static Obj),
     /// The first alternative whose shape fits (a scalar, a list or a mapping).
     OneOf(&'static [Ty]),
+    /// The inner type, and a check of the text of a scalar (skipped for `$` values);
+    /// the check returns what is wrong.
+    Check(&'static Ty, fn(&str) -> Option<String>),
+    /// A list of the inner type that must have at least one item.
+    NonEmpty(&'static Ty),
+    /// The item type, or lists nesting it up to this many levels (GitLab scripts).
+    Nested(&'static Ty, usize),
 }
 
 pub struct Field {
@@ -196,6 +203,9 @@ impl Validator<'_> {
             (Ty::List(_), Shape::List) => true,
             (Ty::Dict(_) | Ty::Obj(_), Shape::Map) => true,
             (Ty::OneOf(alts), s) => alts.iter().any(|a| self.fits(s, a)),
+            (Ty::Check(inner, _), s) => self.fits(s, inner),
+            (Ty::NonEmpty(_), Shape::List) => true,
+            (Ty::Nested(item, _), s) => s == Shape::List || self.fits(s, item),
             _ => false,
         }
     }
@@ -254,6 +264,54 @@ impl Validator<'_> {
             Ty::OneOf(alts) => {
                 if let Some(alt) = alts.iter().find(|a| self.fits(shape, a)) {
                     self.check(node, alt, path, merged_from);
+                }
+            }
+            Ty::Check(inner, check) => {
+                self.check(node, inner, path, merged_from);
+                if shape != Shape::Interpolated
+                    && let Some(text) = tree.scalar(node)
+                    && let Some(message) = check(text)
+                {
+                    self.errors.push(SchemaError {
+                        node,
+                        path: path.to_string(),
+                        kind: SchemaErrorKind::Invalid { message },
+                        merged_from,
+                    });
+                }
+            }
+            Ty::NonEmpty(item) => {
+                if tree.items(node).is_empty() {
+                    self.errors.push(SchemaError {
+                        node,
+                        path: path.to_string(),
+                        kind: SchemaErrorKind::Invalid {
+                            message: "must not be an empty list".into(),
+                        },
+                        merged_from,
+                    });
+                }
+                for (i, &n) in tree.items(node).iter().enumerate() {
+                    self.check(n, item, &format!("{path}[{i}]"), merged_from);
+                }
+            }
+            Ty::Nested(item, depth) => {
+                if shape != Shape::List {
+                    self.check(node, item, path, merged_from);
+                } else if *depth == 0 {
+                    self.errors.push(SchemaError {
+                        node,
+                        path: path.to_string(),
+                        kind: SchemaErrorKind::Invalid {
+                            message: "nests lists too deep".into(),
+                        },
+                        merged_from,
+                    });
+                } else {
+                    let deeper = Ty::Nested(item, depth - 1);
+                    for (i, &n) in tree.items(node).iter().enumerate() {
+                        self.check(n, &deeper, &format!("{path}[{i}]"), merged_from);
+                    }
                 }
             }
         }
@@ -349,6 +407,12 @@ fn kinds(ty: &Ty, plural: bool) -> Vec<String> {
         Ty::Enum(values) => out.push(format!("one of {}", quoted_list(values))),
         Ty::List(item) => out.push(format!("a list of {}", or_list(&kinds(item, true)))),
         Ty::Dict(_) | Ty::Obj(_) => out.push(word("a mapping", "mappings")),
+        Ty::Check(inner, _) => out.extend(kinds(inner, plural)),
+        Ty::NonEmpty(item) => out.push(format!("a list of {}", or_list(&kinds(item, true)))),
+        Ty::Nested(item, _) => {
+            out.extend(kinds(item, plural));
+            out.push(format!("a list of {}", or_list(&kinds(item, true))));
+        }
         Ty::OneOf(alts) => {
             for a in alts.iter() {
                 for k in kinds(a, plural) {

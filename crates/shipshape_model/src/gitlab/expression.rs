@@ -1,0 +1,451 @@
+//! GitLab CI/CD variable expressions (`rules:if`, `workflow:rules:if`,
+//! `only:variables`), and the regular expressions GitLab evaluates with RE2.
+//!
+//! The grammar follows GitLab's lexer and parser (SPEC-domain B7):
+//!
+//! ```text
+//! expr     := and ( "||" and )*
+//! and      := cmp ( "&&" cmp )*
+//! cmp      := operand ( ("==" | "!=" | "=~" | "!~") operand )?
+//! operand  := $VARIABLE | "string" | 'string' | /pattern/flags | null | true | false
+//!           | $[[ inputs.name ]] | "(" expr ")"
+//! ```
+//!
+//! At most 100 tokens. `${VAR}` is not a lexeme. A pattern has at least two characters
+//! between its slashes (GitLab's lexer: `/./` is not a pattern).
+
+use std::ops::Range;
+
+/// GitLab refuses expressions with more tokens than this ("Too many tokens!").
+pub const MAX_TOKENS: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    /// Byte range in the expression.
+    pub range: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Tok {
+    Var(String),
+    Str,
+    Pattern { body: String, flags: String },
+    Null,
+    Bool,
+    Input,
+    Eq,
+    Ne,
+    Match,
+    NoMatch,
+    And,
+    Or,
+    Open,
+    Close,
+}
+
+impl Tok {
+    fn is_operand(&self) -> bool {
+        matches!(
+            self,
+            Tok::Var(_) | Tok::Str | Tok::Pattern { .. } | Tok::Null | Tok::Bool | Tok::Input
+        )
+    }
+}
+
+/// What a valid expression mentions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expr {
+    /// Variables, each with its range (including `$`).
+    pub variables: Vec<(String, Range<usize>)>,
+}
+
+/// Parses an expression; on error, the first problem with its range.
+pub fn parse(text: &str) -> Result<Expr, ExprError> {
+    let tokens = lex(text)?;
+    if tokens.is_empty() {
+        return Err(ExprError {
+            range: 0..text.len(),
+            message: "the expression is empty".into(),
+        });
+    }
+    if tokens.len() > MAX_TOKENS {
+        return Err(ExprError {
+            range: 0..text.len(),
+            message: format!(
+                "the expression has {} tokens; GitLab allows {MAX_TOKENS} (\"Too many tokens!\")",
+                tokens.len()
+            ),
+        });
+    }
+    let mut p = Parser {
+        tokens: &tokens,
+        pos: 0,
+        end: text.len(),
+    };
+    p.or()?;
+    if let Some((_, range)) = tokens.get(p.pos) {
+        return Err(ExprError {
+            range: range.clone(),
+            message: "unexpected token: an operator (&&, ||, ==, !=, =~, !~) is missing before it"
+                .into(),
+        });
+    }
+    for (tok, range) in &tokens {
+        if let Tok::Pattern { body, flags } = tok {
+            check_regex(body, flags).map_err(|message| ExprError {
+                range: range.clone(),
+                message,
+            })?;
+        }
+    }
+    Ok(Expr {
+        variables: tokens
+            .iter()
+            .filter_map(|(t, r)| match t {
+                Tok::Var(name) => Some((name.clone(), r.clone())),
+                _ => None,
+            })
+            .collect(),
+    })
+}
+
+/// Validates a `/pattern/flags` regex (GitLab evaluates them with RE2): `flags` may hold
+/// `i`, `m` (dot matches newlines, Ruby's meaning), `s` and `U`.
+pub fn check_regex(body: &str, flags: &str) -> Result<(), String> {
+    if let Some(bad) = flags.chars().find(|c| !"imsU".contains(*c)) {
+        return Err(format!(
+            "unknown regular expression flag \"{bad}\" (GitLab knows i, m, s and U)"
+        ));
+    }
+    let mut inline = String::new();
+    for c in flags.chars() {
+        let f = match c {
+            'm' => 's',
+            other => other,
+        };
+        if !inline.contains(f) {
+            inline.push(f);
+        }
+    }
+    // In the source a `/` inside the pattern is escaped; RE2 reads `\/` as `/` too.
+    let pattern = if inline.is_empty() {
+        body.to_string()
+    } else {
+        format!("(?{inline}){body}")
+    };
+    regex::Regex::new(&pattern).map(|_| ()).map_err(|e| {
+        let detail = e.to_string();
+        let last = detail
+            .lines()
+            .rfind(|l| l.starts_with("error:"))
+            .unwrap_or("error: invalid")
+            .trim_start_matches("error: ")
+            .to_string();
+        format!("invalid regular expression: {last}")
+    })
+}
+
+/// A `/pattern/flags` value (`only` refs, `coverage`): Some((body, flags)) when it is one.
+pub fn as_pattern(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix('/')?;
+    let close = rest.rfind('/')?;
+    let (body, flags) = (&rest[..close], &rest[close + 1..]);
+    flags
+        .chars()
+        .all(|c| c.is_ascii_alphabetic())
+        .then_some((body, flags))
+}
+
+fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, ExprError> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        let start = i;
+        let c = b[i];
+        let two = text.get(i..i + 2).unwrap_or("");
+        let tok = match c {
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b'$' if two == "$[" => {
+                let end = text[i..]
+                    .find("]]")
+                    .map(|e| i + e + 2)
+                    .ok_or_else(|| ExprError {
+                        range: i..b.len(),
+                        message: "\"$[[\" is not closed with \"]]\"".into(),
+                    })?;
+                i = end;
+                Tok::Input
+            }
+            b'$' => {
+                let n = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                if n == 0 {
+                    let hint = if b.get(i + 1) == Some(&b'{') {
+                        "GitLab expressions write variables as $NAME, not ${NAME}"
+                    } else {
+                        "a variable name must follow \"$\""
+                    };
+                    return Err(ExprError {
+                        range: i..(i + 2).min(b.len()),
+                        message: hint.into(),
+                    });
+                }
+                i += 1 + n;
+                Tok::Var(text[start + 1..i].to_string())
+            }
+            b'"' | b'\'' => {
+                let close = text[i + 1..].find(c as char).ok_or_else(|| ExprError {
+                    range: i..b.len(),
+                    message: format!("string opened with {} is not closed", c as char),
+                })?;
+                i += close + 2;
+                Tok::Str
+            }
+            b'/' => {
+                // GitLab's lexer: ^/([^/]|\\/)+[^\\]/[ismU]* -- at least two characters.
+                let mut j = i + 1;
+                let mut escaped = false;
+                while j < b.len() {
+                    match b[j] {
+                        b'\\' if !escaped => escaped = true,
+                        b'/' if !escaped => break,
+                        _ => escaped = false,
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return Err(ExprError {
+                        range: i..b.len(),
+                        message: "regular expression opened with \"/\" is not closed".into(),
+                    });
+                }
+                let body = &text[i + 1..j];
+                if body.chars().count() < 2 {
+                    return Err(ExprError {
+                        range: i..j + 1,
+                        message: format!(
+                            "\"/{body}/\" is not a pattern GitLab accepts: it needs at least two characters between the slashes"
+                        ),
+                    });
+                }
+                let flags_len = b[j + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .count();
+                let flags = text[j + 1..j + 1 + flags_len].to_string();
+                i = j + 1 + flags_len;
+                Tok::Pattern {
+                    body: body.replace("\\/", "/"),
+                    flags,
+                }
+            }
+            b'(' => {
+                i += 1;
+                Tok::Open
+            }
+            b')' => {
+                i += 1;
+                Tok::Close
+            }
+            _ if two == "==" => {
+                i += 2;
+                Tok::Eq
+            }
+            _ if two == "!=" => {
+                i += 2;
+                Tok::Ne
+            }
+            _ if two == "=~" => {
+                i += 2;
+                Tok::Match
+            }
+            _ if two == "!~" => {
+                i += 2;
+                Tok::NoMatch
+            }
+            _ if two == "&&" => {
+                i += 2;
+                Tok::And
+            }
+            _ if two == "||" => {
+                i += 2;
+                Tok::Or
+            }
+            _ if c.is_ascii_alphabetic() => {
+                let n = b[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                let word = &text[i..i + n];
+                i += n;
+                match word {
+                    "null" => Tok::Null,
+                    "true" | "false" => Tok::Bool,
+                    _ => {
+                        return Err(ExprError {
+                            range: start..i,
+                            message: format!(
+                                "\"{word}\" is not part of an expression: quote strings (\"{word}\") and write variables as ${word}"
+                            ),
+                        });
+                    }
+                }
+            }
+            _ => {
+                let ch = text[i..].chars().next().unwrap_or('?');
+                let hint = match c {
+                    b'=' => "; compare with \"==\"",
+                    b'&' => "; \"and\" is \"&&\"",
+                    b'|' => "; \"or\" is \"||\"",
+                    b'!' => "; negate a match with \"!~\" or a comparison with \"!=\"",
+                    _ => "",
+                };
+                return Err(ExprError {
+                    range: i..i + ch.len_utf8(),
+                    message: format!(
+                        "\"{ch}\" is not part of an expression (GitLab: \"Unknown lexeme found!\"){hint}"
+                    ),
+                });
+            }
+        };
+        out.push((tok, start..i));
+    }
+    Ok(out)
+}
+
+struct Parser<'t> {
+    tokens: &'t [(Tok, Range<usize>)],
+    pos: usize,
+    end: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|(t, _)| t)
+    }
+
+    fn range(&self) -> Range<usize> {
+        self.tokens
+            .get(self.pos)
+            .map_or(self.end..self.end, |(_, r)| r.clone())
+    }
+
+    fn or(&mut self) -> Result<(), ExprError> {
+        self.and()?;
+        while self.peek() == Some(&Tok::Or) {
+            self.pos += 1;
+            self.and()?;
+        }
+        Ok(())
+    }
+
+    fn and(&mut self) -> Result<(), ExprError> {
+        self.cmp()?;
+        while self.peek() == Some(&Tok::And) {
+            self.pos += 1;
+            self.cmp()?;
+        }
+        Ok(())
+    }
+
+    fn cmp(&mut self) -> Result<(), ExprError> {
+        self.operand()?;
+        if matches!(
+            self.peek(),
+            Some(Tok::Eq | Tok::Ne | Tok::Match | Tok::NoMatch)
+        ) {
+            self.pos += 1;
+            self.operand()?;
+        }
+        Ok(())
+    }
+
+    fn operand(&mut self) -> Result<(), ExprError> {
+        match self.peek() {
+            Some(t) if t.is_operand() => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(Tok::Open) => {
+                let open = self.range();
+                self.pos += 1;
+                self.or()?;
+                if self.peek() == Some(&Tok::Close) {
+                    self.pos += 1;
+                    Ok(())
+                } else {
+                    Err(ExprError {
+                        range: open,
+                        message: "\"(\" is not closed with \")\"".into(),
+                    })
+                }
+            }
+            Some(_) => Err(ExprError {
+                range: self.range(),
+                message: "a value ($VARIABLE, \"string\", /pattern/ or null) is missing before this".into(),
+            }),
+            None => Err(ExprError {
+                range: self.range(),
+                message: "the expression ends where a value ($VARIABLE, \"string\", /pattern/ or null) is expected".into(),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_expressions() {
+        for e in [
+            "$CI_PIPELINE_SOURCE == \"merge_request_event\"",
+            "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_COMMIT_TAG == null",
+            "($A || $B) && $C =~ /^release-\\d+$/i",
+            "$CI_COMMIT_MESSAGE !~ /skip ci/",
+            "$VAR",
+            "$[[ inputs.deploy ]] == 'true'",
+            "$CI_COMMIT_REF_NAME =~ /^feature\\/.+/",
+        ] {
+            assert!(parse(e).is_ok(), "{e}: {:?}", parse(e));
+        }
+        assert_eq!(parse("$A == $B").unwrap().variables.len(), 2);
+    }
+
+    #[test]
+    fn invalid_expressions() {
+        for (e, msg) in [
+            ("$CI_COMMIT_BRANCH = \"main\"", "\"==\""),
+            ("${CI_COMMIT_BRANCH} == \"main\"", "not ${NAME}"),
+            ("$A == main", "quote strings"),
+            ("$A == \"x", "not closed"),
+            ("($A == \"x\"", "not closed"),
+            ("$A &&", "ends where a value"),
+            ("$A == /./", "at least two characters"),
+            ("$A =~ /[unclosed/", "invalid regular expression"),
+            ("$A =~ /abc/x", "unknown regular expression flag"),
+            ("$A $B", "operator"),
+            ("", "empty"),
+        ] {
+            let err = parse(e).unwrap_err();
+            assert!(err.message.contains(msg), "{e}: {}", err.message);
+        }
+        let long = vec!["$A"; 60].join(" && ");
+        assert!(parse(&long).unwrap_err().message.contains("tokens"));
+    }
+
+    #[test]
+    fn patterns() {
+        assert_eq!(as_pattern("/^v\\d+/i"), Some(("^v\\d+", "i")));
+        assert_eq!(as_pattern("main"), None);
+        assert!(check_regex("(?i)total.*?(\\d+)%", "").is_ok());
+        assert!(check_regex("a(?=b)", "").is_err(), "RE2 has no lookahead");
+    }
+}

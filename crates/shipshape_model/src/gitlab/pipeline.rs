@@ -1,0 +1,617 @@
+//! A GitLab CI pipeline: the root file and its local includes merged (SPEC-domain B2, B3),
+//! `!reference` resolved, `extends` applied with GitLab's deep merge, `default:` applied.
+
+use std::collections::HashMap;
+
+use shipshape_yaml::{FileId, NodeId, Tree};
+
+use super::keywords::{
+    DEFAULT_STAGES, MAX_EXTENDS_ANCESTORS, MAX_REFERENCE_DEPTH, TOP_LEVEL_KEYWORDS,
+};
+use super::services::{self, CiService, Variable};
+use super::value::{MapEntry, Origin, Value};
+
+/// One file of a pipeline, with the document that holds the pipeline.
+#[derive(Clone, Copy)]
+pub struct PipelineSource<'a> {
+    pub file: FileId,
+    pub tree: &'a Tree,
+    pub root: NodeId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PipelineError {
+    /// `!reference [path]` names nothing.
+    UnknownReference { origin: Origin, path: Vec<String> },
+    /// `!reference` nested deeper than GitLab allows.
+    ReferenceTooDeep { origin: Origin, path: Vec<String> },
+    /// `extends` names a job or template that does not exist.
+    UnknownExtends {
+        job: String,
+        name: String,
+        origin: Origin,
+    },
+    /// `extends` chains that loop back.
+    ExtendsCycle {
+        job: String,
+        chain: Vec<String>,
+        origin: Origin,
+    },
+    /// More ancestors than GitLab allows.
+    ExtendsTooDeep {
+        job: String,
+        chain: Vec<String>,
+        origin: Origin,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub name: String,
+    /// The job's key (in the file whose definition came last).
+    pub key: Origin,
+    /// Name starts with `.`: a template that never runs.
+    pub hidden: bool,
+    /// As written (includes merged, references resolved), before `extends`.
+    pub own: Value,
+    /// After `extends` and `default:`.
+    pub value: Value,
+    /// The `extends` names as written.
+    pub extends: Vec<(String, Origin)>,
+}
+
+/// A `needs:` entry naming a job of this pipeline.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Need {
+    pub job: String,
+    pub origin: Origin,
+    pub optional: bool,
+}
+
+impl Job {
+    /// The stage, and where it is set (None: GitLab's default `test`).
+    pub fn stage(&self) -> (String, Option<Origin>) {
+        match self.value.get("stage") {
+            Some(v @ Value::Scalar { text, .. }) => (text.to_string(), Some(v.origin())),
+            _ => ("test".into(), None),
+        }
+    }
+
+    /// Whether the job runs something: `script`, `run` or `trigger`.
+    pub fn has_action(&self) -> bool {
+        ["script", "run", "trigger"]
+            .iter()
+            .any(|k| self.value.get(k).is_some())
+    }
+
+    /// The lines of `script`, `before_script` or `after_script` (nested lists flattened).
+    pub fn script(&self, key: &str) -> Vec<&Value> {
+        self.value.get(key).map(Value::strings).unwrap_or_default()
+    }
+
+    /// `needs:` entries that name a job of this pipeline (not another project or pipeline).
+    pub fn needs(&self) -> Vec<Need> {
+        needs_of(self.value.get("needs"))
+    }
+
+    pub fn dependencies(&self) -> Vec<(String, Origin)> {
+        self.value
+            .get("dependencies")
+            .map(|d| {
+                d.items()
+                    .iter()
+                    .filter_map(|i| Some((i.as_str()?.to_string(), i.origin())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn services(&self) -> Vec<CiService> {
+        services::services(self.value.get("services"))
+    }
+}
+
+pub fn needs_of(value: Option<&Value>) -> Vec<Need> {
+    let Some(list) = value else { return Vec::new() };
+    list.items()
+        .iter()
+        .filter_map(|item| match item {
+            Value::Scalar { text, origin, .. } => Some(Need {
+                job: text.to_string(),
+                origin: *origin,
+                optional: false,
+            }),
+            Value::Map { .. }
+                if item.get("project").is_none() && item.get("pipeline").is_none() =>
+            {
+                let job = item.get("job")?;
+                Some(Need {
+                    job: job.as_str()?.to_string(),
+                    origin: job.origin(),
+                    optional: item.get("optional").and_then(Value::as_str) == Some("true"),
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Pipeline {
+    pub root_file: FileId,
+    /// The root file and the files it includes, in merge order (the root last).
+    pub files: Vec<FileId>,
+    /// The merged top level, references resolved.
+    pub top: Option<Value>,
+    pub jobs: Vec<Job>,
+    /// Stages in order, with where each is declared (None for the defaults).
+    pub stages: Vec<(String, Option<Origin>)>,
+    pub stages_declared: bool,
+    /// Top-level `variables:`.
+    pub variables: Vec<Variable>,
+    pub errors: Vec<PipelineError>,
+    /// Some include could not be read here (project, remote, template, component): names
+    /// it defines are unknown, so rules stay silent about names they cannot find.
+    pub open_includes: bool,
+}
+
+impl Pipeline {
+    pub fn job(&self, name: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.name == name)
+    }
+
+    pub fn visible_jobs(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.iter().filter(|j| !j.hidden)
+    }
+
+    pub fn stage_index(&self, stage: &str) -> Option<usize> {
+        self.stages.iter().position(|(s, _)| s == stage)
+    }
+
+    /// The variables a job sees: the top-level ones (unless `inherit:variables` says
+    /// otherwise) overridden by its own.
+    pub fn job_variables(&self, job: &Job) -> Vec<Variable> {
+        let inherit = job.value.get("inherit").and_then(|i| i.get("variables"));
+        let mut out: Vec<Variable> = match inherit {
+            Some(Value::Scalar { text, .. }) if &**text == "false" => Vec::new(),
+            Some(list @ Value::Seq { .. }) => {
+                let names: Vec<&str> = list.items().iter().filter_map(Value::as_str).collect();
+                self.variables
+                    .iter()
+                    .filter(|v| names.contains(&v.name.as_str()))
+                    .cloned()
+                    .collect()
+            }
+            _ => self.variables.clone(),
+        };
+        for v in services::variables(job.value.get("variables")) {
+            match out.iter_mut().find(|o| o.name == v.name) {
+                Some(existing) => *existing = v,
+                None => out.push(v),
+            }
+        }
+        out
+    }
+}
+
+/// Keys `default:` gives to jobs that lack them.
+const DEFAULT_KEYS: &[&str] = &[
+    "after_script",
+    "artifacts",
+    "before_script",
+    "cache",
+    "hooks",
+    "id_tokens",
+    "image",
+    "interruptible",
+    "retry",
+    "services",
+    "tags",
+    "timeout",
+];
+/// Deprecated top-level defaults.
+const TOP_LEVEL_DEFAULTS: &[&str] = &[
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
+
+/// Values created per pipeline at most (an alias bomb expands no further).
+const VALUE_BUDGET: usize = 4_000_000;
+
+/// Builds a pipeline from its files in merge order (included files first, the root last).
+pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: bool) -> Pipeline {
+    let mut budget = VALUE_BUDGET;
+    let mut pipeline = Pipeline {
+        root_file,
+        files: sources.iter().map(|s| s.file).collect(),
+        open_includes,
+        ..Pipeline::default()
+    };
+    let mut top: Option<Value> = None;
+    for source in sources {
+        let value = Value::from_tree(source.file, source.tree, source.root, &mut budget);
+        if !value.is_map() {
+            continue;
+        }
+        top = Some(match top {
+            Some(t) => Value::deep_merge(&t, &value),
+            None => value,
+        });
+    }
+    let Some(raw_top) = top else { return pipeline };
+    let mut errors = Vec::new();
+    let top = resolve_references(&raw_top, &raw_top, 0, &mut errors);
+    pipeline.errors = errors;
+
+    pipeline.variables = services::variables(top.get("variables"));
+    match top.get("stages") {
+        Some(stages) => {
+            pipeline.stages_declared = true;
+            pipeline.stages.push((".pre".into(), None));
+            for s in stages.strings() {
+                let name = s.as_str().unwrap_or_default();
+                if name != ".pre" && name != ".post" {
+                    pipeline.stages.push((name.to_string(), Some(s.origin())));
+                }
+            }
+            pipeline.stages.push((".post".into(), None));
+        }
+        None => {
+            pipeline.stages = DEFAULT_STAGES
+                .iter()
+                .map(|s| (s.to_string(), None))
+                .collect()
+        }
+    }
+
+    let defaults = defaults(&top);
+    let templates: HashMap<&str, &MapEntry> = top
+        .entries()
+        .iter()
+        .filter(|e| e.value.is_map())
+        .map(|e| (&*e.key, e))
+        .collect();
+    let mut resolved: HashMap<String, Value> = HashMap::new();
+    for entry in top.entries() {
+        if TOP_LEVEL_KEYWORDS.contains(&&*entry.key) || !entry.value.is_map() {
+            continue;
+        }
+        let name = entry.key.to_string();
+        let mut value = extended(
+            &name,
+            &templates,
+            &mut resolved,
+            &mut Vec::new(),
+            &mut pipeline.errors,
+        );
+        let hidden = name.starts_with('.');
+        if !hidden {
+            apply_defaults(&mut value, &defaults);
+        }
+        pipeline.jobs.push(Job {
+            extends: extends_names(&entry.value),
+            name,
+            key: entry.key_origin,
+            hidden,
+            own: entry.value.clone(),
+            value,
+        });
+    }
+    pipeline.top = Some(top);
+    pipeline
+}
+
+fn extends_names(job: &Value) -> Vec<(String, Origin)> {
+    match job.get("extends") {
+        Some(v @ Value::Scalar { text, .. }) => vec![(text.to_string(), v.origin())],
+        Some(list) => list
+            .items()
+            .iter()
+            .filter_map(|i| Some((i.as_str()?.to_string(), i.origin())))
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// A job's value with its `extends` chain applied (memoised in `done`).
+fn extended(
+    name: &str,
+    templates: &HashMap<&str, &MapEntry>,
+    done: &mut HashMap<String, Value>,
+    chain: &mut Vec<String>,
+    errors: &mut Vec<PipelineError>,
+) -> Value {
+    if let Some(v) = done.get(name) {
+        return v.clone();
+    }
+    let entry = templates[name];
+    let own = &entry.value;
+    let parents = extends_names(own);
+    if parents.is_empty() {
+        done.insert(name.to_string(), own.clone());
+        return own.clone();
+    }
+    chain.push(name.to_string());
+    let mut merged: Option<Value> = None;
+    for (parent, origin) in &parents {
+        let job = chain[0].clone();
+        if chain.iter().any(|c| c == parent) {
+            let mut cycle = chain.clone();
+            cycle.push(parent.clone());
+            errors.push(PipelineError::ExtendsCycle {
+                job,
+                chain: cycle,
+                origin: *origin,
+            });
+            continue;
+        }
+        if chain.len() > MAX_EXTENDS_ANCESTORS {
+            let mut deep = chain.clone();
+            deep.push(parent.clone());
+            errors.push(PipelineError::ExtendsTooDeep {
+                job,
+                chain: deep,
+                origin: *origin,
+            });
+            continue;
+        }
+        if !templates.contains_key(parent.as_str()) {
+            errors.push(PipelineError::UnknownExtends {
+                job: name.to_string(),
+                name: parent.clone(),
+                origin: *origin,
+            });
+            continue;
+        }
+        let base = extended(parent, templates, done, chain, errors);
+        merged = Some(match merged {
+            Some(m) => Value::deep_merge(&m, &base),
+            None => base,
+        });
+    }
+    chain.pop();
+    let value = match merged {
+        Some(base) => Value::deep_merge(&base, own),
+        None => own.clone(),
+    };
+    done.insert(name.to_string(), value.clone());
+    value
+}
+
+/// What `default:` (and the deprecated top-level keys) give to every job.
+fn defaults(top: &Value) -> Vec<MapEntry> {
+    let mut out: Vec<MapEntry> = top
+        .get("default")
+        .map(|d| d.entries().to_vec())
+        .unwrap_or_default();
+    for key in TOP_LEVEL_DEFAULTS {
+        if let Some(e) = top.entry(key)
+            && !out.iter().any(|o| &*o.key == *key)
+        {
+            out.push(e.clone());
+        }
+    }
+    out.retain(|e| DEFAULT_KEYS.contains(&&*e.key));
+    out
+}
+
+fn apply_defaults(job: &mut Value, defaults: &[MapEntry]) {
+    let inherit = job.get("inherit").and_then(|i| i.get("default")).cloned();
+    let allowed = |key: &str| match &inherit {
+        Some(Value::Scalar { text, .. }) => &**text != "false",
+        Some(list @ Value::Seq { .. }) => list.items().iter().any(|i| i.as_str() == Some(key)),
+        _ => true,
+    };
+    if let Value::Map { entries, .. } = job {
+        for d in defaults {
+            if allowed(&d.key) && !entries.iter().any(|e| e.key == d.key) {
+                entries.push(d.clone());
+            }
+        }
+    }
+}
+
+/// Replaces every `!reference` with what it names in `top` (as written, before
+/// `extends`), nested references too; a reference list item that names a list is spliced
+/// into the enclosing list (scripts, rules).
+fn resolve_references(
+    value: &Value,
+    top: &Value,
+    depth: usize,
+    errors: &mut Vec<PipelineError>,
+) -> Value {
+    match value {
+        Value::Reference { path, origin } => match lookup(top, path) {
+            _ if depth >= MAX_REFERENCE_DEPTH => {
+                errors.push(PipelineError::ReferenceTooDeep {
+                    origin: *origin,
+                    path: path.clone(),
+                });
+                value.clone()
+            }
+            Some(found) => resolve_references(found, top, depth + 1, errors),
+            None => {
+                errors.push(PipelineError::UnknownReference {
+                    origin: *origin,
+                    path: path.clone(),
+                });
+                value.clone()
+            }
+        },
+        Value::Seq { items, origin } => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                let resolved = resolve_references(item, top, depth, errors);
+                match (item, resolved) {
+                    (Value::Reference { .. }, Value::Seq { items: inner, .. }) => out.extend(inner),
+                    (_, r) => out.push(r),
+                }
+            }
+            Value::Seq {
+                items: out,
+                origin: *origin,
+            }
+        }
+        Value::Map { entries, origin } => Value::Map {
+            entries: entries
+                .iter()
+                .map(|e| MapEntry {
+                    key: e.key.clone(),
+                    key_origin: e.key_origin,
+                    value: resolve_references(&e.value, top, depth, errors),
+                })
+                .collect(),
+            origin: *origin,
+        },
+        other => other.clone(),
+    }
+}
+
+fn lookup<'v>(top: &'v Value, path: &[String]) -> Option<&'v Value> {
+    let mut cur = top;
+    for key in path {
+        cur = &cur.entry(key)?.value;
+    }
+    (!path.is_empty()).then_some(cur)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pipeline(texts: &[&str]) -> (Pipeline, Vec<shipshape_yaml::ParsedYaml>) {
+        let parsed: Vec<_> = texts.iter().map(|t| shipshape_yaml::parse(t)).collect();
+        let sources: Vec<PipelineSource> = parsed
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PipelineSource {
+                file: FileId(i as u32),
+                tree: &p.tree,
+                root: p.tree.root().unwrap(),
+            })
+            .collect();
+        (
+            build(FileId(texts.len() as u32 - 1), &sources, false),
+            parsed,
+        )
+    }
+
+    #[test]
+    fn extends_deep_merges_and_replaces_lists() {
+        let (p, _) = pipeline(&["\
+.base:
+  image: python:3.12
+  variables: {A: '1', B: '2'}
+  script: [base]
+.lint:
+  stage: lint
+  variables: {B: '3'}
+test:
+  extends: [.base, .lint]
+  variables: {C: '4'}
+  script: [own]
+"]);
+        let test = p.job("test").unwrap();
+        assert_eq!(
+            test.value.get("image").and_then(Value::as_str),
+            Some("python:3.12")
+        );
+        assert_eq!(test.stage().0, "lint");
+        let vars: Vec<(String, Option<String>)> = p
+            .job_variables(test)
+            .into_iter()
+            .map(|v| (v.name, v.value))
+            .collect();
+        assert_eq!(
+            vars,
+            [
+                ("A".into(), Some("1".into())),
+                ("B".into(), Some("3".into())),
+                ("C".into(), Some("4".into()))
+            ]
+        );
+        let script: Vec<&str> = test
+            .script("script")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(script, ["own"]);
+        assert!(p.errors.is_empty());
+    }
+
+    #[test]
+    fn extends_errors() {
+        let (p, _) = pipeline(&[
+            "a:\n  extends: .missing\n  script: [x]\n.b:\n  extends: .c\n.c:\n  extends: .b\nd:\n  extends: .b\n  script: [y]\n",
+        ]);
+        assert!(p.errors.iter().any(
+            |e| matches!(e, PipelineError::UnknownExtends { name, .. } if name == ".missing")
+        ));
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| matches!(e, PipelineError::ExtendsCycle { .. }))
+        );
+        let mut chain = String::new();
+        for i in 0..13 {
+            chain.push_str(&format!(".l{i}:\n  extends: .l{}\n", i + 1));
+        }
+        chain.push_str(".l13:\n  script: [x]\nj:\n  extends: .l0\n");
+        let (p, _) = pipeline(&[&chain]);
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| matches!(e, PipelineError::ExtendsTooDeep { .. })),
+            "{:?}",
+            p.errors
+        );
+    }
+
+    #[test]
+    fn references_resolve_and_splice() {
+        let (p, _) = pipeline(&["\
+.setup:
+  script: [a, b]
+  variables: {X: '1'}
+job:
+  variables: !reference [.setup, variables]
+  script:
+    - !reference [.setup, script]
+    - c
+bad:
+  script: [!reference [.nope, script]]
+"]);
+        let job = p.job("job").unwrap();
+        let script: Vec<&str> = job
+            .script("script")
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        assert_eq!(script, ["a", "b", "c"]);
+        assert_eq!(p.job_variables(job)[0].name, "X");
+        assert!(
+            matches!(&p.errors[..], [PipelineError::UnknownReference { path, .. }] if path[0] == ".nope")
+        );
+    }
+
+    #[test]
+    fn includes_merge_with_the_root_winning_and_defaults_apply() {
+        let (p, _) = pipeline(&[
+            "default:\n  image: alpine:3.20\nstages: [build, test]\nbuild:\n  stage: build\n  script: [make]\n",
+            "build:\n  script: [make all]\ntest:\n  script: [make test]\n  inherit:\n    default: false\n",
+        ]);
+        let build = p.job("build").unwrap();
+        assert_eq!(build.script("script")[0].as_str(), Some("make all"));
+        assert_eq!(build.stage().0, "build");
+        assert_eq!(
+            build.value.get("image").and_then(Value::as_str),
+            Some("alpine:3.20")
+        );
+        assert!(p.job("test").unwrap().value.get("image").is_none());
+        let stages: Vec<&str> = p.stages.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(stages, [".pre", "build", "test", ".post"]);
+    }
+}
