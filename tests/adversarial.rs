@@ -68,6 +68,31 @@ fn billion_laughs() {
     );
 }
 
+/// The same bomb in a pipeline: templates, `extends` and the schema walk must not expand
+/// it, and no rule may conclude anything from the values the budget cut off.
+#[test]
+fn billion_laughs_in_a_pipeline() {
+    let dir = TempDir::new("laughs-ci");
+    let mut text = String::from(
+        ".a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    for w in names.windows(2) {
+        let refs = vec![format!("*{}", w[0]); 9].join(",");
+        text.push_str(&format!(".{}: &{} [{refs}]\n", w[1], w[1]));
+    }
+    text.push_str(".t: &t\n  script: *i\n  tags: *i\njob:\n  <<: *t\n  extends: .t\n  before_script: [!reference [.t, script]]\n");
+    let (code, diags) = check(&dir, ".gitlab-ci.yml", text);
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_and_messages(&diags),
+        [(
+            "yaml-syntax".into(),
+            "aliases expand this document by more than 1000000 nodes".into()
+        )]
+    );
+}
+
 #[test]
 fn deep_block_nesting() {
     let dir = TempDir::new("deep-block");

@@ -49,8 +49,12 @@ fn case_inputs(dir: &Path) -> Vec<Input> {
 fn run(rule: &str, dir: &Path, inputs: Vec<Input>) -> Analysis {
     let extra = fs::read_to_string(dir.join("select.txt")).unwrap_or_default();
     let names = std::iter::once(rule).chain(extra.split_whitespace());
+    // The case folder is the repository: GitLab reads `include: local` paths from it, and
+    // the fragments it includes are reported like the files found by name.
     let settings = Settings {
         rules: RuleSelection::only(names).unwrap(),
+        project_root: Some(dir.to_path_buf()),
+        report_under: vec![dir.to_path_buf()],
         ..Settings::default()
     };
     let mut analysis = analyze(inputs, &settings);

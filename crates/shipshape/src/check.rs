@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use shipshape_linter::discover::{classify_name, discover, io_reason};
-use shipshape_linter::{Analysis, Input, RuleSelection, Settings, Severity, analyze};
+use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, Severity, analyze};
 use shipshape_report::{HumanOptions, concise, human, json};
 
 use crate::cli::{CheckArgs, FailOn, FormatArg};
@@ -21,7 +21,7 @@ pub fn run(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let settings = match settings(&args) {
+    let mut settings = match settings(&args) {
         Ok(settings) => settings,
         Err(message) => {
             error(message);
@@ -34,7 +34,10 @@ pub fn run(args: CheckArgs) -> u8 {
         return 2;
     }
     let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin) {
-        Ok(found) => found,
+        Ok(found) => {
+            settings.report_under = found.walked;
+            (found.inputs, found.errors)
+        }
         Err(message) => {
             error(message);
             return 2;
@@ -94,11 +97,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
     })
 }
 
-fn inputs(
-    args: &CheckArgs,
-    cwd: &Path,
-    reads_stdin: bool,
-) -> Result<(Vec<Input>, Vec<String>), String> {
+fn inputs(args: &CheckArgs, cwd: &Path, reads_stdin: bool) -> Result<Discovery, String> {
     if reads_stdin {
         if args.paths.len() > 1 {
             return Err("`-` (stdin) cannot be combined with other paths".into());
@@ -121,15 +120,17 @@ fn inputs(
             content: Some(bytes),
             kind,
         };
-        return Ok((vec![input], Vec::new()));
+        return Ok(Discovery {
+            inputs: vec![input],
+            ..Discovery::default()
+        });
     }
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
     };
-    let found = discover(&paths, cwd);
-    Ok((found.inputs, found.errors))
+    Ok(discover(&paths, cwd))
 }
 
 fn render(analysis: &Analysis, format: FormatArg, color: bool) -> String {

@@ -2,7 +2,7 @@
 //! refer to, group Compose projects, run the rules, keep the findings of reported files,
 //! sort.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -15,10 +15,11 @@ use shipshape_yaml::{FileId, SourceFile, Span, parse_with};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover::{Input, io_reason};
 use crate::fs::{FileSystem, OsFs};
+use crate::pipelines::{IncludeResolver, PendingInclude, ROOT_NAMES, Target};
 use crate::registry::RULES;
-use crate::rule::{Check, ComposeContext, Rule, Sink};
+use crate::rule::{Check, ComposeContext, PipelineContext, Rule, Sink};
 use crate::settings::Settings;
-use crate::workspace::{AnalyzedFile, Unreadable, Workspace, dockerfile_path, resolve};
+use crate::workspace::{AnalyzedFile, Unreadable, Workspace, dockerfile_path, normalize, resolve};
 
 /// The name under which a crashing rule is reported (not a registered rule: there is
 /// nothing to configure about a bug).
@@ -34,8 +35,9 @@ const ENV_FILES: &[(&str, bool)] = &[
     ("example.env", true),
 ];
 
-/// Related files are followed this many hops from a reported file.
-const MAX_RELATED_ROUNDS: usize = 4;
+/// Related files are followed this many hops from a reported file (GitLab allows 100
+/// levels of nested includes).
+const MAX_RELATED_ROUNDS: usize = 100;
 
 #[derive(Debug)]
 pub struct Analysis {
@@ -58,10 +60,13 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
         files,
         ..Workspace::default()
     };
-    load_related(&mut ws, settings, fs);
+    let pending = load_related(&mut ws, settings, fs);
+    crate::pipelines::settle_includes(&mut ws, pending);
+    report_under(&mut ws, &settings.report_under);
     probe_paths(&mut ws, fs);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
+    ws.pipelines = crate::pipelines::build_pipelines(&ws);
     let diagnostics = check(&ws, settings);
     Analysis {
         workspace: ws,
@@ -180,15 +185,27 @@ fn build_models(file: &mut AnalyzedFile) {
     }
 }
 
-/// Files the reported ones refer to: `.env` files beside Compose files, and the targets
-/// of `include:` and `extends: file:`. Loaded so rules can see what Compose will see, and
-/// never reported on (unless the user named them too).
-fn load_related(ws: &mut Workspace, settings: &Settings, fs: &dyn FileSystem) {
+/// Files the reported ones refer to: `.env` files beside Compose files, the targets of
+/// Compose `include:` and `extends: file:`, the files GitLab CI files include, and the
+/// repository's root pipeline when a reported GitLab file is a fragment of it. Loaded so
+/// rules can see what Compose and GitLab will see, and not reported on (unless the user
+/// named them too, or they are under a directory the user named). Returns the GitLab
+/// files' includes, resolved to paths.
+fn load_related(
+    ws: &mut Workspace,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) -> HashMap<FileId, Vec<PendingInclude>> {
     let mut known: HashSet<PathBuf> = ws.files.iter().map(|f| f.source.path.clone()).collect();
+    let mut resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
+    let mut pending = HashMap::new();
     let mut scanned = 0;
     for _ in 0..MAX_RELATED_ROUNDS {
         let mut wanted: BTreeMap<PathBuf, FileKind> = BTreeMap::new();
         for file in &ws.files[scanned..] {
+            if file.kind == FileKind::GitlabCi {
+                gitlab_related(&mut resolver, file, &mut wanted, &mut pending);
+            }
             let Some(model) = &file.compose else { continue };
             let dir = file.dir();
             for (name, _) in ENV_FILES {
@@ -224,6 +241,55 @@ fn load_related(ws: &mut Workspace, settings: &Settings, fs: &dyn FileSystem) {
         }
         let mut ignored = Vec::new();
         add_files(&mut ws.files, &mut ignored, inputs, false, settings, fs);
+    }
+    pending
+}
+
+fn gitlab_related(
+    resolver: &mut IncludeResolver<'_>,
+    file: &AnalyzedFile,
+    wanted: &mut BTreeMap<PathBuf, FileKind>,
+    pending: &mut HashMap<FileId, Vec<PendingInclude>>,
+) {
+    let includes = resolver.includes_of(file);
+    for p in &includes {
+        if let Target::Paths(paths) = &p.target {
+            for path in paths {
+                wanted.insert(path.clone(), FileKind::GitlabCi);
+            }
+        }
+    }
+    pending.insert(file.id(), includes);
+    let is_root = file
+        .source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| ROOT_NAMES.contains(&n));
+    if file.reported && !is_root {
+        for root in resolver.roots(&file.dir()) {
+            for name in ROOT_NAMES {
+                wanted.insert(root.join(name), FileKind::GitlabCi);
+            }
+        }
+    }
+}
+
+/// Files loaded as related ones but under a directory the user asked to check are
+/// reported like the files found there by name.
+fn report_under(ws: &mut Workspace, dirs: &[PathBuf]) {
+    if dirs.is_empty() {
+        return;
+    }
+    for f in &mut ws.files {
+        if !f.reported
+            && f.kind != FileKind::DotEnv
+            && dirs
+                .iter()
+                .any(|d| normalize(&f.source.path).starts_with(d))
+        {
+            f.reported = true;
+        }
     }
 }
 
@@ -472,6 +538,25 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
         })
         .collect();
     out.extend(per_project);
+    let per_pipeline: Vec<Diagnostic> = ws
+        .pipelines
+        .par_iter()
+        .filter(|p| p.model.files.iter().any(|&f| ws.file(f).reported))
+        .flat_map_iter(|pipeline| {
+            let cx = PipelineContext { ws, pipeline };
+            let mut found = Vec::new();
+            for &(rule, severity, check) in &enabled {
+                if let Check::Pipeline(check) = check {
+                    guarded(rule, pipeline.model.root_file, &mut found, |sink_out| {
+                        check(&cx, &mut Sink::new(rule.name, severity, sink_out));
+                    });
+                }
+            }
+            found.retain(|d| pipeline.model.files.contains(&d.file()) || d.rule == INTERNAL_ERROR);
+            found
+        })
+        .collect();
+    out.extend(per_pipeline);
     for &(rule, severity, check) in &enabled {
         if let Check::Workspace(check) = check {
             let first = ws.files.first().map_or(FileId(0), AnalyzedFile::id);

@@ -32,6 +32,8 @@ pub struct Discovery {
     pub inputs: Vec<Input>,
     /// One line each: a path that does not exist, a directory that cannot be read.
     pub errors: Vec<String>,
+    /// The directories walked (for [`crate::Settings::report_under`]).
+    pub walked: Vec<PathBuf>,
 }
 
 static NAME_GLOBS: LazyLock<GlobSet> = LazyLock::new(|| {
@@ -64,7 +66,10 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
             Err(err) => out
                 .errors
                 .push(format!("{}: {}", path.display(), io_reason(&err))),
-            Ok(meta) if meta.is_dir() => walk(&abs, base, &mut out),
+            Ok(meta) if meta.is_dir() => {
+                walk(&abs, base, &mut out);
+                out.walked.push(crate::workspace::normalize(&abs));
+            }
             Ok(_) => {
                 let kind = abs
                     .file_name()

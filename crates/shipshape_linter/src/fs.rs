@@ -3,13 +3,22 @@
 //! everything they need up front.
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// Files listed per directory walk at most (a wildcard `include:` in a huge repository
+/// stops there rather than stalling).
+pub const MAX_WALK_FILES: usize = 100_000;
 
 pub trait FileSystem: Sync {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// The size in bytes, without reading the file.
     fn len(&self, path: &Path) -> io::Result<u64>;
     fn is_file(&self, path: &Path) -> bool;
+    /// Whether anything (file or directory) is at `path`.
+    fn exists(&self, path: &Path) -> bool;
+    /// Every file below `dir`, as the repository would hold it: `.gitignore`d files and
+    /// `.git` left out; at most [`MAX_WALK_FILES`].
+    fn walk_files(&self, dir: &Path) -> Vec<PathBuf>;
 }
 
 /// The real disk.
@@ -26,5 +35,22 @@ impl FileSystem for OsFs {
 
     fn is_file(&self, path: &Path) -> bool {
         path.is_file()
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+
+    fn walk_files(&self, dir: &Path) -> Vec<PathBuf> {
+        ignore::WalkBuilder::new(dir)
+            .hidden(false)
+            .require_git(false)
+            .filter_entry(|e| e.file_name() != ".git")
+            .build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(ignore::DirEntry::into_path)
+            .take(MAX_WALK_FILES)
+            .collect()
     }
 }

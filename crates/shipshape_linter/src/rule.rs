@@ -2,10 +2,11 @@
 
 use shipshape_model::FileKind;
 use shipshape_model::compose::Project;
+use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, Span, Tree};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::workspace::{AnalyzedFile, Workspace};
+use crate::workspace::{AnalyzedFile, CiPipeline, Workspace};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub enum Group {
@@ -71,6 +72,9 @@ pub enum Check {
     /// Runs once per Compose project (the files Compose reads together); only findings
     /// in the files the project owns are kept.
     Compose(fn(&ComposeContext<'_>, &mut Sink<'_>)),
+    /// Runs once per GitLab pipeline (a root file merged with its includes); only
+    /// findings in the pipeline's files are kept.
+    Pipeline(fn(&PipelineContext<'_>, &mut Sink<'_>)),
     /// Runs once per analysis over all files (cross-file rules).
     Workspace(fn(&Workspace, &mut Sink<'_>)),
     /// Carried out by the analysis itself, after the other rules (`unused-ignore`).
@@ -104,6 +108,45 @@ impl ComposeContext<'_> {
             .files
             .iter()
             .all(|&f| self.ws.file(f).is_complete())
+    }
+}
+
+/// What a GitLab rule sees: one merged pipeline, and the workspace for the files' trees.
+pub struct PipelineContext<'a> {
+    pub ws: &'a Workspace,
+    pub pipeline: &'a CiPipeline,
+}
+
+impl PipelineContext<'_> {
+    pub fn model(&self) -> &Pipeline {
+        &self.pipeline.model
+    }
+
+    /// Whether some of the pipeline could not be read (a `project`/`remote`/`template`
+    /// include, a missing file, a fragment checked without its root, a file that did not
+    /// parse to its end, aliases past the expansion budget): rules that conclude from an
+    /// absence ("no such job") stay silent then.
+    pub fn is_open(&self) -> bool {
+        self.pipeline.model.open_includes
+            || self.pipeline.model.truncated
+            || self
+                .pipeline
+                .model
+                .files
+                .iter()
+                .any(|&f| !self.ws.file(f).is_complete())
+    }
+
+    pub fn span(&self, origin: Origin) -> Span {
+        self.ws.span_of(origin)
+    }
+
+    pub fn tree(&self, id: FileId) -> &Tree {
+        self.ws.file(id).tree().expect("pipeline files are parsed")
+    }
+
+    pub fn text(&self, id: FileId) -> &str {
+        &self.ws.source(id).text
     }
 }
 

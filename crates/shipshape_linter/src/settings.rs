@@ -1,5 +1,7 @@
 //! What one analysis run checks and how severely.
 
+use std::path::PathBuf;
+
 use shipshape_yaml::Limits;
 
 use crate::diagnostic::Severity;
@@ -14,6 +16,13 @@ pub struct Settings {
     pub rules: RuleSelection,
     pub max_file_size: u64,
     pub yaml_limits: Limits,
+    /// The repository root, against which GitLab reads `include: local` paths. None:
+    /// found from each file (the nearest directory holding `.git`, then the nearest one
+    /// holding `.gitlab-ci.yml`).
+    pub project_root: Option<PathBuf>,
+    /// Directories the user asked to check: a file found under one only because another
+    /// file includes it (a pipeline fragment such as `ci/build.yml`) is reported too.
+    pub report_under: Vec<PathBuf>,
 }
 
 impl Default for Settings {
@@ -22,6 +31,8 @@ impl Default for Settings {
             rules: RuleSelection::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             yaml_limits: Limits::default(),
+            project_root: None,
+            report_under: Vec::new(),
         }
     }
 }

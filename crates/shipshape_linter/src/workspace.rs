@@ -6,7 +6,9 @@ use std::path::{Component, Path, PathBuf};
 use shipshape_model::FileKind;
 use shipshape_model::compose::{Build, ComposeFile, Project};
 use shipshape_model::dotenv::DotEnv;
-use shipshape_yaml::{FileId, ParsedYaml, SourceFile, Tree};
+use shipshape_model::gitlab::include::IncludeRef;
+use shipshape_model::gitlab::{Origin, Pipeline};
+use shipshape_yaml::{FileId, ParsedYaml, SourceFile, Span, Tree};
 
 /// Why a file was not parsed as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,6 +75,63 @@ pub struct Workspace {
     pub dockerfile_healthchecks: HashMap<PathBuf, bool>,
     /// Names every Compose file of the workspace defines.
     pub compose_names: ComposeNames,
+    /// Per GitLab CI file: its `include:` and `trigger: include:` entries, resolved.
+    pub ci_includes: HashMap<FileId, Vec<ResolvedInclude>>,
+    /// Every pipeline: each root file with what it includes, merged.
+    pub pipelines: Vec<CiPipeline>,
+}
+
+/// A GitLab pipeline of the workspace.
+#[derive(Debug)]
+pub struct CiPipeline {
+    /// The root file and its local includes, merged; `model.files` are the files whose
+    /// findings this pipeline reports.
+    pub model: Pipeline,
+    /// Started by another pipeline's `trigger: include:`.
+    pub child: bool,
+    /// The root is not a file GitLab starts a pipeline from (`.gitlab-ci.yml`, a child
+    /// pipeline): a fragment checked without the pipeline that includes it.
+    pub fragment: bool,
+}
+
+/// One `include:` entry and what it reads.
+#[derive(Clone, Debug)]
+pub struct ResolvedInclude {
+    pub include: IncludeRef,
+    /// A `trigger: include:` entry: a child pipeline, not merged into this one.
+    pub child: bool,
+    pub outcome: IncludeOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum IncludeOutcome {
+    /// The files it reads, in order (several for a wildcard).
+    Files(Vec<FileId>),
+    /// No such file in the repository (the path as GitLab would look for it), and the
+    /// repository file whose path is nearest, if one is near.
+    Missing {
+        path: PathBuf,
+        suggestion: Option<String>,
+    },
+    /// A wildcard that matches no file.
+    NoMatch,
+    /// `..` leads out of the repository.
+    OutsideRepository,
+    /// GitLab only includes `.yml` and `.yaml` files.
+    NotYaml,
+    /// The file exists but could not be read.
+    Unreadable,
+    /// The path holds a CI variable: only GitLab knows the file.
+    Dynamic,
+    /// `project`, `remote`, `template` or `component`: not read offline.
+    NotLocal,
+}
+
+impl IncludeOutcome {
+    /// Whether the pipeline has everything this include adds.
+    pub fn is_complete(&self) -> bool {
+        matches!(self, IncludeOutcome::Files(_))
+    }
 }
 
 /// What each Compose file of the workspace defines, by name: a file that names something
@@ -160,6 +219,13 @@ impl Workspace {
         self.dockerfile_healthchecks
             .get(&dockerfile_path(&self.file(from).dir(), build)?)
             .copied()
+    }
+
+    /// The span of a node of a parsed file (what a GitLab value's origin points at).
+    pub fn span_of(&self, origin: Origin) -> Span {
+        self.file(origin.file)
+            .tree()
+            .map_or(Span::empty(0), |t| t.node(origin.node).span)
     }
 
     pub fn file_by_path(&self, path: &Path) -> Option<&AnalyzedFile> {

@@ -47,6 +47,40 @@ pub struct HostRef {
     pub port: Option<u16>,
 }
 
+/// Whole key names, or key parts (split on `_`), that mean "this container" or "the
+/// outside world": their hosts are not peers to connect to.
+const SELF_KEYS: &[&str] = &[
+    "HOSTNAME",
+    "VIRTUAL_HOST",
+    "SERVER_NAME",
+    "ALLOWED_HOSTS",
+    "LETSENCRYPT_HOST",
+    "TRUSTED_HOSTS",
+];
+const SELF_PARTS: &[&str] = &[
+    "BIND",
+    "LISTEN",
+    "LISTENERS",
+    "PUBLIC",
+    "EXTERNAL",
+    "DOMAIN",
+    "DOMAINS",
+    "ADVERTISED",
+    "ORIGIN",
+    "ORIGINS",
+    "CORS",
+    "CALLBACK",
+    "REDIRECT",
+    "WEBHOOK",
+];
+
+/// Whether a variable names a peer to connect to (not the container's own or public
+/// address).
+pub fn is_peer_key(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    !SELF_KEYS.contains(&upper.as_str()) && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
+}
+
 /// Key suffixes whose whole value is a host.
 const HOST_KEY_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR"];
 

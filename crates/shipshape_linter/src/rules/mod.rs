@@ -1,6 +1,7 @@
 //! One module per group, one file per rule; `support` holds what several rules share.
 
 pub mod compose;
+pub mod gitlab;
 pub mod meta;
 pub mod support;
 pub mod yaml;

@@ -60,6 +60,9 @@ pub const JOB_KEYWORDS: &[&str] = &[
     "when",
 ];
 
+/// Job keywords GitLab no longer accepts, with what replaced them.
+pub const REMOVED_JOB_KEYWORDS: &[(&str, &str)] = &[("type", "stage")];
+
 /// Stages every pipeline has when `stages:` is absent; `.pre` and `.post` always exist.
 pub const DEFAULT_STAGES: &[&str] = &[".pre", "build", "test", "deploy", ".post"];
 

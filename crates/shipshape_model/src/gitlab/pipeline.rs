@@ -153,6 +153,8 @@ pub struct Pipeline {
     /// Some include could not be read here (project, remote, template, component): names
     /// it defines are unknown, so rules stay silent about names they cannot find.
     pub open_includes: bool,
+    /// Aliases expanded past the value budget (an alias bomb): some values are missing.
+    pub truncated: bool,
 }
 
 impl Pipeline {
@@ -218,12 +220,13 @@ const TOP_LEVEL_DEFAULTS: &[&str] = &[
     "after_script",
 ];
 
-/// Values created per pipeline at most (an alias bomb expands no further).
-const VALUE_BUDGET: usize = 4_000_000;
+/// Values created per pipeline at most, beyond the files' own nodes: aliases may repeat a
+/// part a few times over, an alias bomb expands no further.
+const VALUE_BUDGET: usize = 200_000;
 
 /// Builds a pipeline from its files in merge order (included files first, the root last).
 pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: bool) -> Pipeline {
-    let mut budget = VALUE_BUDGET;
+    let mut budget = VALUE_BUDGET + 4 * sources.iter().map(|s| s.tree.len()).sum::<usize>();
     let mut pipeline = Pipeline {
         root_file,
         files: sources.iter().map(|s| s.file).collect(),
@@ -241,6 +244,7 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
             None => value,
         });
     }
+    pipeline.truncated = budget == 0;
     let Some(raw_top) = top else { return pipeline };
     let mut errors = Vec::new();
     let top = resolve_references(&raw_top, &raw_top, 0, &mut errors);

@@ -712,11 +712,16 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                     .is_some_and(|k| k == "spec" || k == "include")
             });
             if key == "spec" && !only_header {
+                let a_job = tree.is_mapping(e.value) && tree.get(e.value, "script").is_some();
                 vec![SchemaError {
                     node: e.key,
-                    path: String::new(),
+                    path: "spec".into(),
                     kind: SchemaErrorKind::Invalid {
-                        message: "\"spec\" belongs in a header document: put it first, and separate it from the pipeline with a line \"---\"".into(),
+                        message: if a_job {
+                            "is reserved for the header document and can no longer name a job: rename the job".into()
+                        } else {
+                            "belongs in a header document: put it first, and separate it from the pipeline with a line \"---\"".into()
+                        },
                     },
                     merged_from: None,
                 }]
@@ -724,11 +729,21 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                 check(tree, e.value, &field.ty, &key)
             }
         } else if key.starts_with('.') {
-            let template = tree.is_mapping(e.value)
-                && tree.entries(e.value).iter().any(|j| {
-                    tree.scalar(j.key)
-                        .is_some_and(|k| JOB_KEYWORDS.contains(&k))
+            // A hidden key is a job template when job keywords make up most of it; other
+            // hidden keys hold anchored data (an `artifacts:` body, a variables block),
+            // which GitLab never reads as a job.
+            let (known, unknown) = tree
+                .entries(e.value)
+                .iter()
+                .filter_map(|j| tree.scalar(j.key))
+                .fold((0, 0), |(k, u), key| {
+                    if JOB_KEYWORDS.contains(&key) {
+                        (k + 1, u)
+                    } else {
+                        (k, u + 1)
+                    }
                 });
+            let template = tree.is_mapping(e.value) && known >= 2 && known > unknown;
             let mut found = if template {
                 job_errors(tree, e.value, &key)
             } else {
@@ -745,8 +760,18 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                 node: e.value,
                 path: key.clone(),
                 kind: SchemaErrorKind::Invalid {
-                    message: "is neither a keyword nor a job: a job is a mapping with \"script:\""
-                        .into(),
+                    message: match crate::text::nearest(
+                        &key,
+                        TOP_LEVEL.fields.iter().map(|f| f.key),
+                    ) {
+                        Some(keyword) => format!(
+                            "is neither a keyword nor a job: did you mean the keyword \"{keyword}\"?"
+                        ),
+                        None => {
+                            "is neither a keyword nor a job: a job is a mapping with \"script:\""
+                                .into()
+                        }
+                    },
                 },
                 merged_from: None,
             }]

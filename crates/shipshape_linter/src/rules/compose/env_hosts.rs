@@ -1,43 +1,11 @@
 //! The hosts a service's environment connects to, as the host rules read them.
 
 use shipshape_model::compose::{EnvVar, Service};
-use shipshape_model::hostnames::{self, HostRef};
+use shipshape_model::hostnames::{self, HostRef, is_peer_key};
 use shipshape_model::interpolation;
 use shipshape_yaml::Span;
 
 use crate::rule::ComposeContext;
-
-/// Whole key names, or key parts (split on `_`), that mean "this container" or "the
-/// outside world": their hosts are not peers to connect to.
-const SELF_KEYS: &[&str] = &[
-    "HOSTNAME",
-    "VIRTUAL_HOST",
-    "SERVER_NAME",
-    "ALLOWED_HOSTS",
-    "LETSENCRYPT_HOST",
-    "TRUSTED_HOSTS",
-];
-const SELF_PARTS: &[&str] = &[
-    "BIND",
-    "LISTEN",
-    "LISTENERS",
-    "PUBLIC",
-    "EXTERNAL",
-    "DOMAIN",
-    "DOMAINS",
-    "ADVERTISED",
-    "ORIGIN",
-    "ORIGINS",
-    "CORS",
-    "CALLBACK",
-    "REDIRECT",
-    "WEBHOOK",
-];
-
-fn is_peer_key(key: &str) -> bool {
-    let upper = key.to_ascii_uppercase();
-    !SELF_KEYS.contains(&upper.as_str()) && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
-}
 
 /// One host a service's environment names.
 pub struct EnvHost<'s> {

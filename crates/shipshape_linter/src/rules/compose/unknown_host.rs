@@ -4,11 +4,16 @@
 use std::collections::HashSet;
 
 use shipshape_model::compose::names::{Resolution, known_names, resolve};
+use shipshape_model::gitlab::Job;
+use shipshape_model::gitlab::services::{CiService, Variable, variables};
 use shipshape_model::hostnames::HostClass;
 
 use super::env_hosts::{EnvHost, env_hosts};
-use crate::diagnostic::Severity;
-use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
+use crate::rules::gitlab::support::{
+    Once, label_job_if_inherited, network_per_build, variable_hosts,
+};
 use crate::rules::support::{did_you_mean, quoted_and};
 use crate::workspace::outside;
 
@@ -19,7 +24,7 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "a hostname in a URL or host value matches no service, alias or container name",
     doc: include_str!("../../../../../rules/unknown-host/README.md"),
-    checks: &[Check::Compose(check)],
+    checks: &[Check::Compose(check), Check::Pipeline(check_pipeline)],
 };
 
 /// Network modes in which the project's names are not what a container resolves.
@@ -93,4 +98,82 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
+}
+
+/// GitLab side: hosts in the variables of jobs that have services (and in the services'
+/// own variables) must be one of the job's service names; hosts in the pipeline's global
+/// variables must be a service name of some job.
+fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
+    // Services and variables may come from an include that was not read.
+    if cx.is_open() {
+        return;
+    }
+    let model = cx.model();
+    let jobs: Vec<(&Job, Vec<CiService>)> = model
+        .visible_jobs()
+        .map(|j| (j, j.services()))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    if jobs.is_empty() {
+        return;
+    }
+    let answers = |services: &[CiService], job: Option<&Job>, host: &str| {
+        services.iter().any(|s| s.answers_to(host))
+            || (host == "build" && job.is_some_and(|j| network_per_build(model, j)))
+    };
+    // (variables, the services that must answer, the job they belong to): the global
+    // variables against every job's services, then each job's own and its services'.
+    let all: Vec<CiService> = jobs.iter().flat_map(|(_, s)| s.iter().cloned()).collect();
+    let mut scopes: Vec<(Vec<Variable>, &[CiService], Option<&Job>)> =
+        vec![(model.variables.clone(), &all, None)];
+    for (job, services) in &jobs {
+        let mut vars = variables(job.value.get("variables"));
+        vars.extend(services.iter().flat_map(|s| s.variables.iter().cloned()));
+        scopes.push((vars, services, Some(job)));
+    }
+    let mut once = Once::default();
+    for (vars, services, job) in scopes {
+        for var in &vars {
+            for at in variable_hosts(cx, var) {
+                if at.host.class != HostClass::Name
+                    || answers(services, job, &at.host.host)
+                    || !once.first_at(at.origin, at.host.range.start)
+                {
+                    continue;
+                }
+                let whose = match job {
+                    Some(j) => format!("job \"{}\"", j.name),
+                    None => "any job".to_string(),
+                };
+                let d = sink.report(
+                    at.origin.file,
+                    at.span,
+                    format!(
+                        "\"{}\" points at host \"{}\", but no service of {whose} is called that",
+                        var.name, at.host.host
+                    ),
+                );
+                d.label("unknown host");
+                if let Some(job) = job {
+                    label_job_if_inherited(cx, d, job, at.origin);
+                }
+                help_names(d, &at.host.host, services);
+            }
+        }
+    }
+}
+
+fn help_names(d: &mut Diagnostic, host: &str, services: &[CiService]) {
+    let names: Vec<&str> = services
+        .iter()
+        .flat_map(|s| s.hostnames.iter().map(String::as_str))
+        .collect();
+    match did_you_mean(host, names.iter().copied()) {
+        Some(m) => d.help(m),
+        None if !names.is_empty() && names.len() <= 8 => d.help(format!(
+            "the services answer to {}; add `alias: {host}` to the service meant",
+            quoted_and(&names)
+        )),
+        None => d.help(format!("add `alias: {host}` to the service meant")),
+    };
 }

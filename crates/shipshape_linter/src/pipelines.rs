@@ -1,0 +1,374 @@
+//! GitLab CI files as pipelines: `include:` entries resolved against the repository the way
+//! GitLab reads them (paths from the repository root, `*` and `**` wildcards, never outside
+//! it), the files they name loaded, and each root file merged with its includes by the
+//! model (SPEC-domain B2, B3).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use shipshape_model::FileKind;
+use shipshape_model::gitlab::include::{self, IncludeKind, IncludeRef, glob_match, has_wildcard};
+use shipshape_model::gitlab::keywords::MAX_INCLUDES;
+use shipshape_model::gitlab::pipeline::{self, PipelineSource};
+use shipshape_yaml::FileId;
+
+use crate::fs::FileSystem;
+use crate::workspace::{
+    AnalyzedFile, CiPipeline, IncludeOutcome, ResolvedInclude, Workspace, normalize,
+};
+
+/// The files GitLab reads a project's pipeline from by default.
+pub const ROOT_NAMES: &[&str] = &[".gitlab-ci.yml", ".gitlab-ci.yaml"];
+
+/// Where an include leads, known before the files are loaded.
+#[derive(Debug)]
+pub enum Target {
+    Paths(Vec<PathBuf>),
+    Done(IncludeOutcome),
+}
+
+/// An include entry of a file, with where it leads.
+#[derive(Debug)]
+pub struct PendingInclude {
+    pub include: IncludeRef,
+    pub child: bool,
+    pub target: Target,
+}
+
+/// Finds the repository a file belongs to and the files its includes name, with the disk
+/// probes cached.
+pub struct IncludeResolver<'a> {
+    fs: &'a dyn FileSystem,
+    project_root: Option<&'a Path>,
+    roots: HashMap<PathBuf, Vec<PathBuf>>,
+    listings: HashMap<PathBuf, Vec<String>>,
+}
+
+impl<'a> IncludeResolver<'a> {
+    pub fn new(fs: &'a dyn FileSystem, project_root: Option<&'a Path>) -> IncludeResolver<'a> {
+        IncludeResolver {
+            fs,
+            project_root,
+            roots: HashMap::new(),
+            listings: HashMap::new(),
+        }
+    }
+
+    /// The directories a file in `dir` may take as its repository root, outermost first:
+    /// the configured root; else the nearest directory holding `.git` and the nearest one
+    /// holding a `.gitlab-ci.yml` (a checkout without `.git`, an example project inside
+    /// another repository), or `dir` itself when neither exists.
+    pub fn roots(&mut self, dir: &Path) -> Vec<PathBuf> {
+        if let Some(root) = self.project_root {
+            return vec![normalize(root)];
+        }
+        if let Some(found) = self.roots.get(dir) {
+            return found.clone();
+        }
+        let mut git = None;
+        let mut pipeline_dir = None;
+        for ancestor in dir.ancestors() {
+            if git.is_none() && self.fs.exists(&ancestor.join(".git")) {
+                git = Some(ancestor.to_path_buf());
+            }
+            if pipeline_dir.is_none()
+                && ROOT_NAMES
+                    .iter()
+                    .any(|n| self.fs.is_file(&ancestor.join(n)))
+            {
+                pipeline_dir = Some(ancestor.to_path_buf());
+            }
+            if git.is_some() && pipeline_dir.is_some() {
+                break;
+            }
+        }
+        let mut found: Vec<PathBuf> = git.into_iter().chain(pipeline_dir).collect();
+        found.sort_by_key(|p| p.components().count());
+        found.dedup();
+        if found.is_empty() {
+            found.push(dir.to_path_buf());
+        }
+        self.roots.insert(dir.to_path_buf(), found.clone());
+        found
+    }
+
+    /// Where one include entry of a file in `dir` leads.
+    pub fn target(&mut self, dir: &Path, include: &IncludeRef) -> Target {
+        if include.kind != IncludeKind::Local {
+            return Target::Done(IncludeOutcome::NotLocal);
+        }
+        let written = include.target.trim();
+        if written.contains('$') {
+            return Target::Done(IncludeOutcome::Dynamic);
+        }
+        // Local paths are relative to the repository root; a leading `/` changes nothing.
+        let relative = written.trim_start_matches('/');
+        let roots = self.roots(dir);
+        let outermost = &roots[0];
+        if !normalize(&outermost.join(relative)).starts_with(outermost) {
+            return Target::Done(IncludeOutcome::OutsideRepository);
+        }
+        if has_wildcard(relative) {
+            for root in &roots {
+                let mut matches: Vec<PathBuf> = self
+                    .listing(root)
+                    .iter()
+                    .filter(|p| is_yaml(p) && glob_match(relative, p))
+                    .map(|p| root.join(p))
+                    .collect();
+                if !matches.is_empty() {
+                    matches.sort();
+                    return Target::Paths(matches);
+                }
+            }
+            return Target::Done(IncludeOutcome::NoMatch);
+        }
+        if !is_yaml(relative) {
+            return Target::Done(IncludeOutcome::NotYaml);
+        }
+        for root in &roots {
+            let path = normalize(&root.join(relative));
+            if self.fs.is_file(&path) {
+                return Target::Paths(vec![path]);
+            }
+        }
+        // The usual slip: a path relative to the including file.
+        let nearest_root = &roots[roots.len() - 1];
+        let beside = normalize(&dir.join(relative));
+        let suggestion = if self.fs.is_file(&beside)
+            && let Ok(rest) = beside.strip_prefix(nearest_root)
+        {
+            Some(slash_path(rest))
+        } else {
+            let candidates: Vec<&str> = self
+                .listing(nearest_root)
+                .iter()
+                .map(String::as_str)
+                .filter(|p| is_yaml(p))
+                .collect();
+            crate::text::nearest(relative, candidates).map(str::to_string)
+        };
+        Target::Done(IncludeOutcome::Missing {
+            path: normalize(&outermost.join(relative)),
+            suggestion,
+        })
+    }
+
+    /// The repository's files, relative to its root, with `/`.
+    fn listing(&mut self, root: &Path) -> &[String] {
+        let fs = self.fs;
+        self.listings.entry(root.to_path_buf()).or_insert_with(|| {
+            fs.walk_files(root)
+                .iter()
+                .filter_map(|p| p.strip_prefix(root).ok())
+                .map(slash_path)
+                .collect()
+        })
+    }
+
+    /// The include entries of a parsed GitLab file, each with where it leads.
+    pub fn includes_of(&mut self, file: &AnalyzedFile) -> Vec<PendingInclude> {
+        let Some(tree) = file.tree() else {
+            return Vec::new();
+        };
+        let Some(root) = include::documents(tree).0.filter(|&r| tree.is_mapping(r)) else {
+            return Vec::new();
+        };
+        let dir = file.dir();
+        let own = include::include_refs(file.id(), tree, root)
+            .into_iter()
+            .map(|i| (i, false));
+        let children = include::trigger_include_refs(file.id(), tree, root)
+            .into_iter()
+            .map(|i| (i, true));
+        own.chain(children)
+            .map(|(include, child)| PendingInclude {
+                target: self.target(&dir, &include),
+                include,
+                child,
+            })
+            .collect()
+    }
+}
+
+/// A relative path with `/` separators, as GitLab writes include paths.
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn is_yaml(path: &str) -> bool {
+    path.ends_with(".yml") || path.ends_with(".yaml")
+}
+
+/// Turns the pending includes into outcomes naming the loaded files, and marks every file
+/// an include reads as GitLab CI (a fragment's name says nothing).
+pub fn settle_includes(ws: &mut Workspace, pending: HashMap<FileId, Vec<PendingInclude>>) {
+    let by_path: HashMap<PathBuf, FileId> = ws
+        .files
+        .iter()
+        .map(|f| (f.source.path.clone(), f.id()))
+        .collect();
+    for (from, includes) in pending {
+        let resolved: Vec<ResolvedInclude> = includes
+            .into_iter()
+            .map(|p| {
+                let outcome = match p.target {
+                    Target::Done(outcome) => outcome,
+                    Target::Paths(paths) => {
+                        let ids: Vec<FileId> = paths
+                            .iter()
+                            .filter_map(|path| by_path.get(path).copied())
+                            .filter(|&id| ws.file(id).tree().is_some())
+                            .collect();
+                        if ids.is_empty() {
+                            IncludeOutcome::Unreadable
+                        } else {
+                            IncludeOutcome::Files(ids)
+                        }
+                    }
+                };
+                ResolvedInclude {
+                    include: p.include,
+                    child: p.child,
+                    outcome,
+                }
+            })
+            .collect();
+        for r in &resolved {
+            if let IncludeOutcome::Files(ids) = &r.outcome {
+                for &id in ids {
+                    if ws.files[id.index()].kind == FileKind::Yaml {
+                        ws.files[id.index()].kind = FileKind::GitlabCi;
+                    }
+                }
+            }
+        }
+        ws.ci_includes.insert(from, resolved);
+    }
+}
+
+/// Builds every pipeline: each GitLab file that no other one includes is a root (and so is
+/// each child pipeline file); its includes are merged depth first, each file once, the
+/// including file after what it includes.
+pub fn build_pipelines(ws: &Workspace) -> Vec<CiPipeline> {
+    let gitlab: Vec<&AnalyzedFile> = ws
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::GitlabCi && f.tree().is_some())
+        .collect();
+    let mut included: HashSet<FileId> = HashSet::new();
+    let mut children: HashSet<FileId> = HashSet::new();
+    for (&from, includes) in &ws.ci_includes {
+        for r in includes {
+            if let IncludeOutcome::Files(ids) = &r.outcome {
+                let set = if r.child {
+                    &mut children
+                } else {
+                    &mut included
+                };
+                set.extend(ids.iter().copied().filter(|&id| id != from));
+            }
+        }
+    }
+    let mut roots: Vec<FileId> = gitlab
+        .iter()
+        .map(|f| f.id())
+        .filter(|id| !included.contains(id) || children.contains(id))
+        .collect();
+    let mut pipelines: Vec<CiPipeline> = roots
+        .par_iter()
+        .map(|&root| build_one(ws, root, children.contains(&root)))
+        .collect();
+    // Files only reachable through an include cycle: each becomes a root of its own.
+    let covered: HashSet<FileId> = pipelines
+        .iter()
+        .flat_map(|p| p.model.files.iter().copied())
+        .collect();
+    roots = gitlab
+        .iter()
+        .map(|f| f.id())
+        .filter(|id| !covered.contains(id))
+        .collect();
+    let mut seen = covered;
+    for root in roots {
+        if seen.contains(&root) {
+            continue;
+        }
+        let p = build_one(ws, root, false);
+        seen.extend(p.model.files.iter().copied());
+        pipelines.push(p);
+    }
+    pipelines
+}
+
+fn build_one(ws: &Workspace, root: FileId, child: bool) -> CiPipeline {
+    let mut order = Vec::new();
+    let mut visited = HashSet::new();
+    let mut open = false;
+    collect(ws, root, &mut visited, &mut order, &mut open);
+    let root_name = ws
+        .file(root)
+        .source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str());
+    // A fragment checked on its own: the pipeline that includes it may define the
+    // stages, templates and jobs it names.
+    let fragment = !child && !root_name.is_some_and(|n| ROOT_NAMES.contains(&n));
+    open |= fragment;
+    let sources: Vec<PipelineSource<'_>> = order
+        .iter()
+        .filter_map(|&id| {
+            let tree = ws.file(id).tree()?;
+            let root = include::documents(tree).0?;
+            Some(PipelineSource {
+                file: id,
+                tree,
+                root,
+            })
+        })
+        .collect();
+    let mut model = pipeline::build(root, &sources, open);
+    // Every file read, even one whose document is empty, belongs to this pipeline.
+    model.files = order;
+    CiPipeline {
+        model,
+        child,
+        fragment,
+    }
+}
+
+/// Depth first: what a file includes comes before it.
+fn collect(
+    ws: &Workspace,
+    file: FileId,
+    visited: &mut HashSet<FileId>,
+    order: &mut Vec<FileId>,
+    open: &mut bool,
+) {
+    if !visited.insert(file) {
+        return;
+    }
+    if visited.len() > MAX_INCLUDES + 1 {
+        *open = true;
+        return;
+    }
+    for r in ws.ci_includes.get(&file).into_iter().flatten() {
+        if r.child {
+            continue;
+        }
+        match &r.outcome {
+            IncludeOutcome::Files(ids) => {
+                for &id in ids {
+                    collect(ws, id, visited, order, open);
+                }
+            }
+            _ => *open = true,
+        }
+    }
+    order.push(file);
+}

@@ -1,0 +1,199 @@
+//! gitlab-schema: unknown keywords, wrong types and invalid values per the GitLab CI/CD
+//! YAML reference (the table in `shipshape_model::gitlab::schema`), in GitLab's own words
+//! (`jobs:build config contains unknown keys: scirpt`).
+
+use shipshape_model::gitlab::include::documents;
+use shipshape_model::gitlab::keywords::{REMOVED_JOB_KEYWORDS, TOP_LEVEL_KEYWORDS};
+use shipshape_model::gitlab::schema;
+use shipshape_model::schema::{SchemaError, SchemaErrorKind};
+use shipshape_yaml::{NodeId, Tree};
+
+use crate::diagnostic::Severity;
+use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
+use crate::rules::support::key_span;
+use crate::workspace::AnalyzedFile;
+
+pub static RULE: Rule = Rule {
+    name: "gitlab-schema",
+    group: Group::Gitlab,
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    summary: "unknown keyword, wrong type or invalid value per the GitLab CI keyword reference",
+    doc: include_str!("../../../../../rules/gitlab-schema/README.md"),
+    checks: &[Check::File(check_file), Check::Pipeline(check_pipeline)],
+};
+
+fn check_file(file: &AnalyzedFile, sink: &mut Sink<'_>) {
+    let Some(yaml) = &file.yaml else { return };
+    let tree = &yaml.tree;
+    let (root, header) = documents(tree);
+    for err in schema::validate(tree, root, header) {
+        report(sink, file, root, &err);
+    }
+}
+
+/// A pipeline whose jobs are all hidden templates does not run (GitLab refuses it).
+fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
+    let model = cx.model();
+    if cx.is_open() || model.jobs.iter().any(|j| !j.hidden) {
+        return;
+    }
+    let root_file = model.root_file;
+    let tree = cx.tree(root_file);
+    let Some(root) = documents(tree).0.filter(|&r| tree.is_mapping(r)) else {
+        return;
+    };
+    let Some(first) = tree.raw_entries(root).first() else {
+        return;
+    };
+    let d = sink.report(
+        root_file,
+        tree.node(first.key).span,
+        "jobs config should contain at least one visible job",
+    );
+    d.label("the pipeline starts here");
+    if model.jobs.is_empty() {
+        d.note("a job is a top-level key holding \"script:\" (or \"trigger:\"); this file only sets keywords");
+    } else {
+        d.note("jobs whose names start with \".\" are hidden templates and never run");
+    }
+    d.help("add a job, or include this file from a pipeline that has one");
+}
+
+/// `jobs:build:artifacts`, `default:image`, `workflow:rules[0]`: the path in GitLab's
+/// notation. Job names may hold dots, so the first segment is matched against the file's
+/// top-level keys.
+fn gitlab_path(tree: &Tree, root: Option<NodeId>, path: &str) -> String {
+    let top = root
+        .map(|r| {
+            tree.entries(r)
+                .iter()
+                .map(|e| tree.key_text(e.key))
+                .filter(|k| {
+                    path == k
+                        || path.starts_with(&format!("{k}."))
+                        || path.starts_with(&format!("{k}["))
+                })
+                .max_by_key(String::len)
+        })
+        .unwrap_or_default();
+    let (first, rest) = match &top {
+        Some(k) => (k.as_str(), &path[k.len()..]),
+        None => match path.split_once('.') {
+            Some((a, _)) => (a, &path[a.len()..]),
+            None => (path, ""),
+        },
+    };
+    let head = if first.is_empty() || TOP_LEVEL_KEYWORDS.contains(&first) {
+        first.to_string()
+    } else {
+        format!("jobs:{first}")
+    };
+    format!("{head}{}", rest.replace('.', ":"))
+}
+
+fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &SchemaError) {
+    let Some(yaml) = &file.yaml else { return };
+    let tree = &yaml.tree;
+    let id = file.id();
+    let path = gitlab_path(tree, root, &err.path);
+    let d = match &err.kind {
+        SchemaErrorKind::UnknownKey { key, suggestion } => {
+            let parent = if path.is_empty() {
+                "root".to_string()
+            } else {
+                path
+            };
+            let d = sink.report(
+                id,
+                tree.node(err.node).span,
+                format!("{parent} config contains unknown keys: {key}"),
+            );
+            d.label("not a GitLab CI keyword here");
+            let removed = REMOVED_JOB_KEYWORDS.iter().find(|(old, _)| old == key);
+            match (removed, suggestion) {
+                (Some((old, new)), _) => d.help(format!(
+                    "\"{old}\" is the old name of \"{new}\", which GitLab no longer accepts: write \"{new}:\""
+                )),
+                (None, Some(s)) => d.help(format!("did you mean \"{s}\"?")),
+                (None, None) => d.help("GitLab rejects the whole pipeline over a key it does not know; hide your own data in a key that starts with \".\""),
+            };
+            d
+        }
+        SchemaErrorKind::WrongType { expected, found } => {
+            let d = sink.report(
+                id,
+                tree.node(err.node).span,
+                format!("{path} config should be {expected}"),
+            );
+            d.label(format!("{found} here"));
+            if expected.starts_with("a string") && matches!(*found, "a number" | "a boolean") {
+                d.help("put the value in quotes to make it a string");
+            }
+            d
+        }
+        SchemaErrorKind::NotInEnum {
+            value,
+            allowed,
+            suggestion,
+        } => {
+            let d = sink.report(
+                id,
+                tree.node(err.node).span,
+                format!("{path} config should be one of: {}", allowed.join(", ")),
+            );
+            d.label(format!("\"{value}\" is not one of them"));
+            if let Some(s) = suggestion {
+                d.help(format!("did you mean \"{s}\"?"));
+            }
+            d
+        }
+        SchemaErrorKind::MissingKey { key } => {
+            if !yaml.is_complete() {
+                return;
+            }
+            let d = sink.report(
+                id,
+                key_span(tree, err.node),
+                format!("{path} config missing required keys: {key}"),
+            );
+            d.label(format!("needs \"{key}\""));
+            d
+        }
+        SchemaErrorKind::EmptyFile | SchemaErrorKind::LegacyFormat { .. } => return,
+        SchemaErrorKind::Invalid { message } => {
+            let subject = if path.is_empty() {
+                "the file".to_string()
+            } else {
+                path
+            };
+            let d = sink.report(id, tree.node(err.node).span, format!("{subject} {message}"));
+            d.label("invalid here");
+            d
+        }
+    };
+    if let Some(via) = err.merged_from {
+        d.secondary(id, tree.node(via).span, "merged here");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_in_gitlab_notation() {
+        let yaml = shipshape_yaml::parse("build.linux:\n  script: x\ndefault:\n  image: x\n");
+        let tree = &yaml.tree;
+        let root = tree.root();
+        assert_eq!(
+            gitlab_path(tree, root, "build.linux.artifacts.paths"),
+            "jobs:build.linux:artifacts:paths"
+        );
+        assert_eq!(gitlab_path(tree, root, "default.image"), "default:image");
+        assert_eq!(
+            gitlab_path(tree, root, "build.linux.rules[0].when"),
+            "jobs:build.linux:rules[0]:when"
+        );
+    }
+}

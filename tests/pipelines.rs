@@ -1,0 +1,121 @@
+//! GitLab pipelines across files, end to end: which files form a pipeline, where local
+//! includes are read from, and which findings are reported when only some files are named.
+
+mod support;
+
+use support::{TempDir, code, shipshape, stdout};
+
+/// A repository whose root pipeline includes a fragment by a name no pattern knows.
+fn repository() -> TempDir {
+    let dir = TempDir::new("pipelines");
+    dir.write(
+        ".gitlab-ci.yml",
+        "stages: [build, test]\ninclude:\n  - local: ci/jobs.yml\n\n.base:\n  image: alpine:3.20\n",
+    );
+    dir.write(
+        "ci/jobs.yml",
+        "lint:\n  extends: .base\n  stage: tset\n  script: make lint\n",
+    );
+    dir
+}
+
+#[test]
+fn a_fragment_named_alone_is_checked_within_its_pipeline() {
+    let dir = repository();
+    let out = shipshape(dir.path(), &["check", "ci/jobs.yml", "--format", "concise"]);
+    // The template and the stages come from the root file, which is read but not reported.
+    assert_eq!(
+        stdout(&out),
+        "ci/jobs.yml:3:10: error[undeclared-stage] lint job: chosen stage tset does not exist; available stages are .pre, build, test, .post\n"
+    );
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn included_files_under_a_checked_directory_are_reported() {
+    let dir = repository();
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert!(
+        stdout(&out).starts_with("ci/jobs.yml:3:10: error[undeclared-stage]"),
+        "{}",
+        stdout(&out)
+    );
+    // Named alone, the root file reports nothing of its own.
+    let out = shipshape(
+        dir.path(),
+        &["check", ".gitlab-ci.yml", "--format", "concise"],
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn a_fragment_without_its_pipeline_is_not_judged_on_names() {
+    let dir = TempDir::new("fragment");
+    dir.write(
+        "templates/jobs.gitlab-ci.yml",
+        "lint:\n  extends: .base\n  stage: lint\n  needs: [build]\n",
+    );
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "",
+        "the template, stage and need may be defined by the includer"
+    );
+}
+
+#[test]
+fn local_includes_are_read_from_the_repository_root() {
+    let dir = TempDir::new("include-root");
+    dir.write(".git/HEAD", "ref: refs/heads/main\n");
+    dir.write(".gitlab-ci.yml", "include: ci/main.yml\n");
+    // Relative to the repository root, not to ci/.
+    dir.write(
+        "ci/main.yml",
+        "include:\n  - local: ci/jobs.yml\n  - local: jobs.yml\n",
+    );
+    dir.write("ci/jobs.yml", "test:\n  script: make test\n");
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "ci/main.yml:3:12: error[unknown-include] Local file `jobs.yml` does not exist!\n"
+    );
+}
+
+#[test]
+fn a_child_pipeline_is_a_pipeline_of_its_own() {
+    let dir = TempDir::new("child");
+    dir.write(
+        ".gitlab-ci.yml",
+        "stages: [build]\nbuild:\n  stage: build\n  script: make\ntrigger-child:\n  stage: build\n  trigger:\n    include: ci/child.yml\n",
+    );
+    // The child's stages are its own (the defaults): `test` exists there.
+    dir.write("ci/child.yml", "unit:\n  script: make test\n");
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(stdout(&out), "");
+    dir.write(
+        "ci/child.yml",
+        "unit:\n  stage: build\n  needs: [build]\n  script: make test\n",
+    );
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "ci/child.yml:3:11: error[unknown-needs] unit job: undefined need: build\n"
+    );
+}
+
+#[test]
+fn include_cycles_and_repeated_includes_end() {
+    let dir = TempDir::new("include-cycle");
+    dir.write(
+        ".gitlab-ci.yml",
+        "include: [a.yml, a.yml]\nroot:\n  script: make\n",
+    );
+    dir.write("a.yml", "include: b.yml\na:\n  script: make a\n");
+    dir.write(
+        "b.yml",
+        "include: a.yml\nb:\n  needs: [a, root]\n  script: make b\n",
+    );
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(code(&out), 0);
+}
