@@ -49,6 +49,44 @@ fn example_project_shows_the_tab_findings_with_snippets() {
     );
 }
 
+/// The seed-derived examples show the cross-file findings where the seeds really have the
+/// problem, and none where they do not (ISSUE 5).
+#[test]
+fn example_projects_show_the_cross_file_findings_of_their_seeds() {
+    let root = repo_root();
+    let cross_file = "missing-exit-code-from,unknown-compose-service,compose-file-not-found,ci-variable-not-passed,env-drift";
+    // Seed 002: `--exit-code-from deploy` while the tests run in `unit_tests`.
+    let out = shipshape(
+        &root,
+        &[
+            "check",
+            "examples/python-pipeline",
+            "--format",
+            "concise",
+            "--select",
+            cross_file,
+        ],
+    );
+    assert_eq!(
+        stdout(&out),
+        "examples/python-pipeline/.gitlab-ci.yml:11:50: error[missing-exit-code-from] --exit-code-from deploy reports \"deploy\"'s exit code: when the tests in \"unit_tests\" fail, job \"pipeline\" still passes\n"
+    );
+    // Seed 000: `docker compose build` and `docker compose run app ...` are sound.
+    let out = shipshape(
+        &root,
+        &[
+            "check",
+            "examples/banter-bus",
+            "--format",
+            "concise",
+            "--select",
+            cross_file,
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(code(&out), 0);
+}
+
 #[test]
 fn tab_is_reported_at_its_exact_line_and_column_although_the_file_does_not_parse() {
     let dir = TempDir::new("tab");

@@ -433,3 +433,73 @@ fn share_of_corpus_pipelines_with_findings() {
     let Some(corpus) = corpus() else { return };
     share_with_findings(&corpus, "gitlab-ci", "GitLab CI files");
 }
+
+/// ISSUE 5: the repositories of the corpus that hold both Compose and GitLab CI files,
+/// rebuilt at their original paths, checked with the cross-file rules: what they find is
+/// printed (false positives show here), and nothing crashes.
+#[test]
+fn cross_file_rules_over_repositories_with_both_kinds() {
+    let Some(corpus) = corpus() else { return };
+    let manifest = std::fs::read_to_string(corpus.join("MANIFEST.tsv")).unwrap();
+    // repository -> [(local path, original path, kind)]
+    let mut repos: BTreeMap<String, Vec<(String, String, String)>> = BTreeMap::new();
+    for line in manifest.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        repos.entry(cols[2].to_string()).or_default().push((
+            cols[1].to_string(),
+            cols[4].to_string(),
+            cols[0].to_string(),
+        ));
+    }
+    let rules = [
+        "missing-exit-code-from",
+        "unknown-compose-service",
+        "compose-file-not-found",
+        "ci-variable-not-passed",
+        "env-drift",
+        "unknown-host",
+    ];
+    let mut checked = 0;
+    for (repo, files) in &repos {
+        let kinds: std::collections::BTreeSet<&str> = files.iter().map(|f| f.2.as_str()).collect();
+        if kinds.len() < 2 {
+            continue;
+        }
+        checked += 1;
+        let dir = support::TempDir::new("corpus-repo");
+        for (local, original, _) in files {
+            dir.write(original, std::fs::read(corpus.join(local)).unwrap());
+        }
+        let found = shipshape_linter::discover(&[dir.path().to_path_buf()], dir.path());
+        // The repository root is found as for a user's checkout (example projects inside
+        // it have their own `.gitlab-ci.yml`, and run from their own directory).
+        let settings = Settings {
+            rules: shipshape_linter::RuleSelection::only(rules).unwrap(),
+            report_under: vec![dir.path().to_path_buf()],
+            ..Settings::default()
+        };
+        let analysis = analyze(found.inputs, &settings);
+        let runs: usize = analysis
+            .workspace
+            .pipelines
+            .iter()
+            .map(|p| p.compose_runs.len())
+            .sum();
+        println!(
+            "{repo}: {} files, {runs} docker compose commands in CI jobs, {} findings",
+            files.len(),
+            analysis.diagnostics.len()
+        );
+        for line in concise(&analysis.workspace, &analysis.diagnostics).lines() {
+            println!("  {line}");
+        }
+        assert!(
+            analysis
+                .diagnostics
+                .iter()
+                .all(|d| d.rule != INTERNAL_ERROR),
+            "{repo}"
+        );
+    }
+    assert!(checked > 0, "no corpus repository holds both kinds of file");
+}

@@ -119,3 +119,33 @@ fn include_cycles_and_repeated_includes_end() {
     assert_eq!(stdout(&out), "");
     assert_eq!(code(&out), 0);
 }
+
+#[test]
+fn compose_files_a_job_runs_are_checked_whatever_their_names() {
+    let dir = TempDir::new("compose-run");
+    dir.write(
+        ".gitlab-ci.yml",
+        "test:\n  script:\n    - cd ci && docker compose -f stack.yml up --exit-code-from tests\n",
+    );
+    // No file name pattern knows `stack.yml`: it is read because the job runs it, and the
+    // Compose rules check it as the project the job runs.
+    dir.write(
+        "ci/stack.yml",
+        "services:\n  db:\n    image: postgres:16\n  tests:\n    image: python:3.12\n    command: pytest\n    environment:\n      DB_HOST: postgress\n",
+    );
+    let out = shipshape(
+        dir.path(),
+        &[
+            "check",
+            ".",
+            "--format",
+            "concise",
+            "--select",
+            "unknown-host,unknown-compose-service",
+        ],
+    );
+    assert_eq!(
+        stdout(&out),
+        "ci/stack.yml:8:16: warning[unknown-host] \"DB_HOST\" points at host \"postgress\", but no service, alias or container of the project is called that\n"
+    );
+}

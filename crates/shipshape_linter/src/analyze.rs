@@ -12,6 +12,7 @@ use shipshape_model::compose::{self, ComposeFile, EnvSource, Project};
 use shipshape_model::kind::classify_by_content;
 use shipshape_yaml::{FileId, SourceFile, Span, parse_with};
 
+use crate::compose_runs::{BASE_NAMES, OVERRIDE_NAMES};
 use crate::diagnostic::{Diagnostic, Label, Severity};
 use crate::discover::{Input, io_reason};
 use crate::fs::{FileSystem, OsFs};
@@ -60,13 +61,24 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
         files,
         ..Workspace::default()
     };
-    let pending = load_related(&mut ws, settings, fs);
+    let mut resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
+    let pending = load_related(&mut ws, settings, fs, &mut resolver, 0);
+    crate::pipelines::settle_includes(&mut ws, pending);
+    ws.pipelines = crate::pipelines::build_pipelines(&ws);
+    // The Compose files CI jobs run, and what those files bring along.
+    let runs = crate::compose_runs::discover(&ws, &mut resolver, fs);
+    let (compose_paths, env_paths) = crate::compose_runs::wanted_paths(&runs);
+    let first_new = ws.files.len();
+    add_related(&mut ws, compose_paths, FileKind::Compose, settings, fs);
+    add_related(&mut ws, env_paths, FileKind::DotEnv, settings, fs);
+    let pending = load_related(&mut ws, settings, fs, &mut resolver, first_new);
     crate::pipelines::settle_includes(&mut ws, pending);
     report_under(&mut ws, &settings.report_under);
     probe_paths(&mut ws, fs);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
-    ws.pipelines = crate::pipelines::build_pipelines(&ws);
+    let runs = crate::compose_runs::settle(&ws, runs);
+    attach_runs(&mut ws, runs);
     let diagnostics = check(&ws, settings);
     Analysis {
         workspace: ws,
@@ -195,16 +207,17 @@ fn load_related(
     ws: &mut Workspace,
     settings: &Settings,
     fs: &dyn FileSystem,
+    resolver: &mut IncludeResolver<'_>,
+    from: usize,
 ) -> HashMap<FileId, Vec<PendingInclude>> {
     let mut known: HashSet<PathBuf> = ws.files.iter().map(|f| f.source.path.clone()).collect();
-    let mut resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
     let mut pending = HashMap::new();
-    let mut scanned = 0;
+    let mut scanned = from;
     for _ in 0..MAX_RELATED_ROUNDS {
         let mut wanted: BTreeMap<PathBuf, FileKind> = BTreeMap::new();
         for file in &ws.files[scanned..] {
             if file.kind == FileKind::GitlabCi {
-                gitlab_related(&mut resolver, file, &mut wanted, &mut pending);
+                gitlab_related(resolver, file, &mut wanted, &mut pending);
             }
             let Some(model) = &file.compose else { continue };
             let dir = file.dir();
@@ -293,6 +306,27 @@ fn report_under(ws: &mut Workspace, dirs: &[PathBuf]) {
     }
 }
 
+/// Loads files as related ones (not reported), unless they are loaded already or absent.
+fn add_related(
+    ws: &mut Workspace,
+    paths: std::collections::BTreeSet<PathBuf>,
+    kind: FileKind,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) {
+    let inputs: Vec<Input> = paths
+        .into_iter()
+        .filter(|p| ws.file_by_path(p).is_none() && fs.is_file(p))
+        .map(|path| Input {
+            name: related_name(ws, &path),
+            path,
+            content: None,
+            kind: Some(kind),
+        })
+        .collect();
+    add_files(&mut ws.files, &mut Vec::new(), inputs, false, settings, fs);
+}
+
 /// A related file's name, shown like its neighbours' (relative when theirs are).
 fn related_name(ws: &Workspace, path: &Path) -> String {
     for f in &ws.files {
@@ -352,20 +386,6 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
     }
 }
 
-/// The file names `docker compose` looks for, in its order (SPEC-domain A1).
-const BASE_NAMES: &[&str] = &[
-    "compose.yaml",
-    "compose.yml",
-    "docker-compose.yml",
-    "docker-compose.yaml",
-];
-const OVERRIDE_NAMES: &[&str] = &[
-    "compose.override.yml",
-    "compose.override.yaml",
-    "docker-compose.override.yml",
-    "docker-compose.override.yaml",
-];
-
 /// Groups the Compose files of each directory into the projects `docker compose` would
 /// run: the default file with its override; every other Compose file either on its own,
 /// or, when it only completes services of the default file (an overlay such as
@@ -404,32 +424,8 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
         };
         let base = named(BASE_NAMES);
         let over = named(OVERRIDE_NAMES);
-        let env_sources: Vec<EnvSource> = ws
-            .files
-            .iter()
-            .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
-            .filter_map(|f| {
-                let name = file_name(f)?;
-                let example = ENV_FILES.iter().find(|(n, _)| *n == name)?.1;
-                Some(EnvSource {
-                    file: f.id(),
-                    example,
-                })
-            })
-            .collect();
         let mut add = |members: Vec<&AnalyzedFile>, owned: Vec<FileId>| {
-            let mut project = merge_project(ws, dir.clone(), &members, owned);
-            project.env_sources = env_sources.clone();
-            // Findings in included files are this project's to report.
-            for f in project.included.clone() {
-                if !project.owned.contains(&f) {
-                    project.owned.push(f);
-                }
-                if !project.files.contains(&f) {
-                    project.files.push(f);
-                }
-            }
-            projects.push(project);
+            projects.push(full_project(ws, &dir, &members, owned));
         };
         if let Some(base) = base {
             let mut members = vec![base];
@@ -451,15 +447,80 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
     projects
 }
 
-fn merge_project<'w>(
-    ws: &'w Workspace,
-    dir: PathBuf,
-    members: &[&'w AnalyzedFile],
+/// The project of `members` merged in order, with the `.env` files of `dir` and the
+/// files they include (whose findings the project reports).
+fn full_project(
+    ws: &Workspace,
+    dir: &Path,
+    members: &[&AnalyzedFile],
     owned: Vec<FileId>,
 ) -> Project {
-    let models: Vec<&'w ComposeFile> = members.iter().filter_map(|f| f.compose.as_ref()).collect();
+    let models: Vec<&ComposeFile> = members.iter().filter_map(|f| f.compose.as_ref()).collect();
     let lookup = |from: FileId, path: &str| lookup_compose(ws, from, path);
-    Project::merge(dir, &models, owned, &lookup)
+    let mut project = Project::merge(dir.to_path_buf(), &models, owned, &lookup);
+    project.env_sources = ws
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
+        .filter_map(|f| {
+            let name = file_name(f)?;
+            let example = ENV_FILES.iter().find(|(n, _)| *n == name)?.1;
+            Some(EnvSource {
+                file: f.id(),
+                example,
+            })
+        })
+        .collect();
+    for f in project.included.clone() {
+        if !project.owned.contains(&f) {
+            project.owned.push(f);
+        }
+        if !project.files.contains(&f) {
+            project.files.push(f);
+        }
+    }
+    project
+}
+
+/// Gives every Compose run of a CI job the project its files form: a project already
+/// grouped from the same files, or a new one (then Compose rules check exactly the
+/// combination CI runs, `-f base.yml -f ci.yml` included).
+fn attach_runs(ws: &mut Workspace, runs: Vec<(usize, crate::compose_runs::ComposeRun)>) {
+    let mut known: HashMap<Vec<FileId>, usize> = ws
+        .compose_projects
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let members: Vec<FileId> = p
+                .files
+                .iter()
+                .copied()
+                .filter(|f| !p.included.contains(f))
+                .collect();
+            (members, i)
+        })
+        .collect();
+    for (pipeline, mut run) in runs {
+        let files = &run.files;
+        if files.missing.is_empty() && !files.dynamic && !files.found.is_empty() {
+            let index = match known.get(&files.found) {
+                Some(&i) => i,
+                None => {
+                    let members: Vec<&AnalyzedFile> =
+                        files.found.iter().map(|&f| ws.file(f)).collect();
+                    // Relative paths in the files (and `.env`) are read from the first
+                    // file's directory.
+                    let dir = members[0].dir();
+                    let project = full_project(ws, &dir, &members, files.found.clone());
+                    ws.compose_projects.push(project);
+                    known.insert(files.found.clone(), ws.compose_projects.len() - 1);
+                    ws.compose_projects.len() - 1
+                }
+            };
+            run.project = Some(index);
+        }
+        ws.pipelines[pipeline].compose_runs.push(run);
+    }
 }
 
 fn lookup_compose<'w>(ws: &'w Workspace, from: FileId, path: &str) -> Option<&'w ComposeFile> {

@@ -5,6 +5,7 @@
 //! the parse produced. Only `analyze` and `discover` touch the file system.
 
 mod analyze;
+pub mod compose_runs;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;

@@ -339,6 +339,7 @@ fn build_one(ws: &Workspace, root: FileId, child: bool) -> CiPipeline {
         model,
         child,
         fragment,
+        compose_runs: Vec::new(),
     }
 }
 

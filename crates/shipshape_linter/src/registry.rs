@@ -42,6 +42,11 @@ pub static RULES: &[&Rule] = &[
     &rules::gitlab::dind_tls_mismatch::RULE,
     &rules::gitlab::service_network_per_build::RULE,
     &rules::gitlab::fixed_sleep_readiness::RULE,
+    &rules::ci_compose::missing_exit_code_from::RULE,
+    &rules::ci_compose::unknown_compose_service::RULE,
+    &rules::ci_compose::compose_file_not_found::RULE,
+    &rules::ci_compose::ci_variable_not_passed::RULE,
+    &rules::ci_compose::env_drift::RULE,
     &rules::meta::unused_ignore::RULE,
 ];
 

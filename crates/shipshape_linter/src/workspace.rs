@@ -92,6 +92,8 @@ pub struct CiPipeline {
     /// The root is not a file GitLab starts a pipeline from (`.gitlab-ci.yml`, a child
     /// pipeline): a fragment checked without the pipeline that includes it.
     pub fragment: bool,
+    /// The `docker compose` commands its jobs run, resolved.
+    pub compose_runs: Vec<crate::compose_runs::ComposeRun>,
 }
 
 /// One `include:` entry and what it reads.

@@ -5,6 +5,7 @@
 //! later layer searches text to find a location again.
 
 pub mod compose;
+pub mod compose_cli;
 pub mod dockerfile;
 pub mod dotenv;
 pub mod gitlab;
@@ -14,6 +15,7 @@ pub mod interpolation;
 pub mod kind;
 pub mod loc;
 pub mod schema;
+pub mod shell;
 pub mod text;
 
 pub use kind::FileKind;

@@ -158,6 +158,22 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     label_job_if_inherited(cx, d, job, at.origin);
                 }
                 help_names(d, &at.host.host, services);
+                // The same stack in a Compose file of the repository: the CI services
+                // are missing the alias that file's service name gives.
+                if let Some(&file) = cx
+                    .ws
+                    .compose_names
+                    .hosts
+                    .get(&at.host.host.to_ascii_lowercase())
+                    .and_then(|files| files.first())
+                {
+                    d.note(format!(
+                        "{} names a Compose service or container \"{}\"; in CI, a service answers to that name only with `alias: {}`",
+                        cx.ws.source(file).name,
+                        at.host.host,
+                        at.host.host
+                    ));
+                }
             }
         }
     }

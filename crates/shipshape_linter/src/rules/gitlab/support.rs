@@ -17,16 +17,21 @@ use crate::workspace::ResolvedInclude;
 /// Reports each origin once: a bad value in a template that ten jobs extend is one
 /// finding, at the template's line, naming the first job.
 #[derive(Default)]
-pub struct Once(HashSet<(Origin, usize)>);
+pub struct Once(HashSet<(Origin, usize, String)>);
 
 impl Once {
     pub fn first(&mut self, origin: Origin) -> bool {
-        self.0.insert((origin, 0))
+        self.first_at(origin, 0)
     }
 
     /// For findings inside a value (the second argument tells them apart).
     pub fn first_at(&mut self, origin: Origin, at: usize) -> bool {
-        self.0.insert((origin, at))
+        self.first_of(origin, at, "")
+    }
+
+    /// For several findings about one place (a variable name tells them apart).
+    pub fn first_of(&mut self, origin: Origin, at: usize, what: &str) -> bool {
+        self.0.insert((origin, at, what.to_string()))
     }
 }
 

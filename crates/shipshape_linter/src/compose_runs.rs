@@ -1,0 +1,515 @@
+//! The Compose invocations of CI jobs (ARCHITECTURE section 7): every `docker compose` /
+//! `docker-compose` command in a job's scripts (after `extends` and `!reference`),
+//! followed through the script's `cd`s and `export`s, and resolved against the files it
+//! reads: its `-f` files (or `COMPOSE_FILE`, or the default file names) in the job's
+//! working directory, the project they form, and the variables that reach Compose's
+//! interpolation.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use shipshape_model::compose_cli::{self, Invocation};
+use shipshape_model::gitlab::{Job, Origin};
+use shipshape_model::shell::{self, Word};
+use shipshape_yaml::FileId;
+
+use crate::fs::FileSystem;
+use crate::pipelines::IncludeResolver;
+use crate::workspace::{Workspace, normalize};
+
+/// The file names Compose looks for when no `-f` is given, in its order (SPEC-domain A1).
+pub const BASE_NAMES: &[&str] = &[
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+pub const OVERRIDE_NAMES: &[&str] = &[
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// One Compose command of a job.
+#[derive(Clone, Debug)]
+pub struct ComposeRun {
+    pub job: String,
+    /// The job's key (in the file that defines it last).
+    pub job_key: Origin,
+    /// The script line (a scalar) that holds the command; word ranges are into its value.
+    pub origin: Origin,
+    pub invocation: Invocation,
+    /// The working directory, relative to the repository root (`""` for the root); None
+    /// when a `cd` to a place only known at run time came before.
+    pub cwd: Option<String>,
+    /// In `after_script` (a new shell: no `cd` or `export` of the script carries over).
+    pub after_script: bool,
+    pub files: RunFiles,
+    /// The project the files form (an index into `Workspace::compose_projects`), when
+    /// every file was found and read.
+    pub project: Option<usize>,
+    /// The `--env-file` files, read (they replace `.env`).
+    pub env_files: Vec<FileId>,
+    pub variables: RunVariables,
+    /// `COMPOSE_PROFILES` as the command sees it (job variable, export or assignment).
+    pub profiles_env: Option<String>,
+    /// The words (and redirection targets) of the commands before this one in the same
+    /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
+    pub earlier_words: Vec<String>,
+}
+
+/// Which Compose files a run reads.
+#[derive(Clone, Debug, Default)]
+pub struct RunFiles {
+    pub found: Vec<FileId>,
+    pub missing: Vec<MissingFile>,
+    /// Some file is named through a variable or the working directory is unknown.
+    pub dynamic: bool,
+    /// No `-f` and no `COMPOSE_FILE`: the default file names.
+    pub default_names: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct MissingFile {
+    /// As written.
+    pub written: String,
+    /// Where Compose would look for it.
+    pub path: PathBuf,
+    /// Every place it may be, one per candidate repository root (see
+    /// `IncludeResolver::roots`).
+    pub candidates: Vec<PathBuf>,
+    pub at: FileArg,
+}
+
+/// Where a run names a file.
+#[derive(Clone, Debug)]
+pub enum FileArg {
+    /// A `-f`/`--file` value (its range in the script line).
+    Flag(std::ops::Range<usize>),
+    /// An entry of `COMPOSE_FILE` set in the job's `variables:` (the value's origin, and
+    /// the entry's range in the value).
+    Variable(Origin, std::ops::Range<usize>),
+    /// `COMPOSE_FILE=...` on the command line or exported by the script (the word's range).
+    Assignment(std::ops::Range<usize>),
+    /// No file named: the default names.
+    Default,
+}
+
+/// The variables known to reach Compose's interpolation for one run.
+#[derive(Clone, Debug, Default)]
+pub struct RunVariables {
+    /// Name -> where the CI configuration sets it (None: set by the script itself).
+    pub set: HashMap<String, Option<Origin>>,
+    /// The script sources a file, `eval`s or `set -a`: it may set anything.
+    pub open: bool,
+}
+
+impl RunVariables {
+    pub fn defines(&self, name: &str) -> bool {
+        self.set.contains_key(name)
+            || shipshape_model::gitlab::keywords::is_predefined_variable(name)
+            || name == "COMPOSE_PROJECT_NAME"
+    }
+}
+
+/// A run found in a pipeline, with the paths it needs before the files are loaded.
+pub struct PendingRun {
+    pub pipeline: usize,
+    pub run: ComposeRun,
+    /// (path, where it is named) for each Compose file, in order.
+    files: Vec<(PathBuf, Option<MissingFile>)>,
+    env_files: Vec<PathBuf>,
+}
+
+/// Every Compose file and env file the runs of the workspace's pipelines read.
+pub fn wanted_paths(runs: &[PendingRun]) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
+    let compose = runs
+        .iter()
+        .flat_map(|r| {
+            r.files
+                .iter()
+                .filter(|(_, m)| m.is_none())
+                .map(|(p, _)| p.clone())
+        })
+        .collect();
+    let env = runs
+        .iter()
+        .flat_map(|r| r.env_files.iter().cloned())
+        .collect();
+    (compose, env)
+}
+
+/// Finds the Compose commands of every visible job of every pipeline.
+pub fn discover(
+    ws: &Workspace,
+    resolver: &mut IncludeResolver<'_>,
+    fs: &dyn FileSystem,
+) -> Vec<PendingRun> {
+    let mut out = Vec::new();
+    for (index, pipeline) in ws.pipelines.iter().enumerate() {
+        let model = &pipeline.model;
+        let root_dir = ws.file(model.root_file).dir();
+        // Jobs start in the repository root (CI_PROJECT_DIR).
+        let roots = resolver.roots(&root_dir);
+        for job in model.visible_jobs() {
+            let job_vars = model.job_variables(job);
+            let mut vars = RunVariables::default();
+            for v in &job_vars {
+                vars.set.insert(v.name.clone(), Some(v.value_origin));
+            }
+            for (keys, after) in [
+                (&["before_script", "script"][..], false),
+                (&["after_script"][..], true),
+            ] {
+                let mut state = ScriptState {
+                    cwd: Some(String::new()),
+                    vars: vars.clone(),
+                    exported: HashMap::new(),
+                    earlier_words: Vec::new(),
+                };
+                for key in keys {
+                    for line in job.script(key) {
+                        let Some(text) = line.as_str() else { continue };
+                        for command in shell::commands(text) {
+                            if let Some(invocation) = compose_cli::parse(&command) {
+                                let mut pending = resolve(
+                                    fs,
+                                    &roots,
+                                    job,
+                                    &job_vars,
+                                    &state,
+                                    line.origin(),
+                                    invocation,
+                                    after,
+                                );
+                                pending.pipeline = index;
+                                out.push(pending);
+                            }
+                            state.follow(&command);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// What the script has done so far that matters to the next commands.
+struct ScriptState {
+    cwd: Option<String>,
+    vars: RunVariables,
+    /// Exported values, for `COMPOSE_FILE` and `COMPOSE_PROFILES` (value, word range).
+    exported: HashMap<String, (String, std::ops::Range<usize>)>,
+    earlier_words: Vec<String>,
+}
+
+impl ScriptState {
+    fn follow(&mut self, command: &shell::Command) {
+        self.earlier_words.extend(
+            command
+                .words
+                .iter()
+                .chain(&command.redirects)
+                .map(|w| w.text.clone()),
+        );
+        let Some(program) = command.words.first() else {
+            return;
+        };
+        let args = &command.words[1..];
+        match program.text.as_str() {
+            "cd" | "pushd" => {
+                self.cwd = match (&self.cwd, args.first()) {
+                    (Some(cwd), Some(target)) => change_dir(cwd, target),
+                    _ => None,
+                }
+            }
+            "popd" => self.cwd = None,
+            "export" | "declare" | "typeset" => {
+                for a in args {
+                    let (name, value) = a.text.split_once('=').unwrap_or((&a.text, ""));
+                    if shell::is_assignment(&format!("{name}=")) {
+                        self.vars.set.insert(name.to_string(), None);
+                        self.exported
+                            .insert(name.to_string(), (value.to_string(), a.range.clone()));
+                    }
+                }
+            }
+            "source" | "." | "eval" => self.vars.open = true,
+            "set"
+                if args
+                    .iter()
+                    .any(|a| a.text.starts_with('-') && a.text.contains('a')) =>
+            {
+                self.vars.open = true
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The working directory after `cd target`, relative to the repository root.
+fn change_dir(cwd: &str, target: &Word) -> Option<String> {
+    let text = target.text.as_str();
+    let relative = if target.dynamic {
+        let rest = ["$CI_PROJECT_DIR", "${CI_PROJECT_DIR}"]
+            .iter()
+            .find_map(|p| text.strip_prefix(p))?;
+        if rest.contains('$') {
+            return None;
+        }
+        rest.trim_start_matches('/').to_string()
+    } else if text.starts_with('/') || text.starts_with('~') || text == "-" {
+        return None;
+    } else if cwd.is_empty() {
+        text.to_string()
+    } else {
+        format!("{cwd}/{text}")
+    };
+    let normal = normalize(Path::new(&relative));
+    if normal.starts_with("..") {
+        return None;
+    }
+    Some(normal.to_string_lossy().replace('\\', "/"))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve(
+    fs: &dyn FileSystem,
+    roots: &[PathBuf],
+    job: &Job,
+    job_vars: &[shipshape_model::gitlab::services::Variable],
+    state: &ScriptState,
+    origin: Origin,
+    invocation: Invocation,
+    after_script: bool,
+) -> PendingRun {
+    let mut vars = state.vars.clone();
+    for a in &invocation.assignments {
+        if let Some((name, _)) = a.text.split_once('=') {
+            vars.set.insert(name.to_string(), None);
+        }
+    }
+    let profiles_env = invocation
+        .assignments
+        .iter()
+        .rev()
+        .find_map(|a| a.text.strip_prefix("COMPOSE_PROFILES=").map(str::to_string))
+        .or_else(|| {
+            state
+                .exported
+                .get("COMPOSE_PROFILES")
+                .map(|(v, _)| v.clone())
+        })
+        .or_else(|| {
+            job_vars
+                .iter()
+                .find(|v| v.name == "COMPOSE_PROFILES")
+                .map(|v| v.value.clone().unwrap_or_else(|| "$".into()))
+        });
+    let mut run = ComposeRun {
+        job: job.name.clone(),
+        job_key: job.key,
+        origin,
+        invocation,
+        cwd: state.cwd.clone(),
+        after_script,
+        files: RunFiles::default(),
+        project: None,
+        env_files: Vec::new(),
+        variables: vars,
+        profiles_env,
+        earlier_words: state.earlier_words.clone(),
+    };
+    let mut files = Vec::new();
+    let mut env_files = Vec::new();
+    let Some(cwd) = &state.cwd else {
+        run.files.dynamic = true;
+        return PendingRun {
+            pipeline: 0,
+            run,
+            files,
+            env_files,
+        };
+    };
+    // The directories the working directory may be (see `IncludeResolver::roots`).
+    let dirs: Vec<PathBuf> = roots.iter().map(|r| normalize(&r.join(cwd))).collect();
+    let inv = &run.invocation;
+    // What names the files: -f, else COMPOSE_FILE (command line, export, job variable).
+    let mut named: Vec<(String, FileArg, bool)> = inv
+        .files()
+        .map(|w| (w.text.clone(), FileArg::Flag(w.range.clone()), w.dynamic))
+        .collect();
+    if named.is_empty() {
+        // The value, and where its first byte is in the script (None: not written as is).
+        let assigned = inv
+            .assignments
+            .iter()
+            .rev()
+            .find_map(|a| {
+                let value = a.text.strip_prefix("COMPOSE_FILE=")?;
+                let verbatim = a.range.len() == a.text.len();
+                Some((
+                    value.to_string(),
+                    a.range.clone(),
+                    verbatim.then(|| a.range.end - value.len()),
+                ))
+            })
+            .or_else(|| {
+                let (value, range) = state.exported.get("COMPOSE_FILE")?;
+                let verbatim = range.len() == "COMPOSE_FILE=".len() + value.len();
+                Some((
+                    value.clone(),
+                    range.clone(),
+                    verbatim.then(|| range.end - value.len()),
+                ))
+            });
+        let from_job = job_vars.iter().find(|v| v.name == "COMPOSE_FILE");
+        let separator = job_vars
+            .iter()
+            .find(|v| v.name == "COMPOSE_PATH_SEPARATOR")
+            .and_then(|v| v.value.clone())
+            .unwrap_or_else(|| ":".into());
+        // Each entry with its byte range in the value.
+        let entries = |value: &str| -> Vec<(String, std::ops::Range<usize>)> {
+            let mut at = 0;
+            let mut out = Vec::new();
+            for e in value.split(separator.as_str()) {
+                if !e.is_empty() {
+                    out.push((e.to_string(), at..at + e.len()));
+                }
+                at += e.len() + separator.len();
+            }
+            out
+        };
+        if let Some((value, word, start)) = assigned {
+            named = entries(&value)
+                .into_iter()
+                .map(|(e, r)| {
+                    let range = start.map_or(word.clone(), |s| s + r.start..s + r.end);
+                    let dynamic = e.contains('$');
+                    (e, FileArg::Assignment(range), dynamic)
+                })
+                .collect();
+        } else if let Some(v) = from_job {
+            match &v.value {
+                Some(value) => {
+                    named = entries(value)
+                        .into_iter()
+                        .map(|(e, r)| {
+                            let dynamic = e.contains('$');
+                            (e, FileArg::Variable(v.value_origin, r), dynamic)
+                        })
+                        .collect()
+                }
+                None => run.files.dynamic = true,
+            }
+        }
+    }
+    if named.is_empty() {
+        run.files.default_names = true;
+        // The first directory holding a default file; its override comes with it.
+        let found = dirs.iter().find_map(|dir| {
+            let base = BASE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| fs.is_file(p))?;
+            let over = OVERRIDE_NAMES
+                .iter()
+                .map(|n| dir.join(n))
+                .find(|p| fs.is_file(p));
+            Some((base, over))
+        });
+        match found {
+            Some((base, over)) => {
+                files.push((base, None));
+                files.extend(over.map(|o| (o, None)));
+            }
+            None => files.push((
+                dirs[0].join(BASE_NAMES[0]),
+                Some(MissingFile {
+                    written: String::new(),
+                    path: dirs[0].clone(),
+                    candidates: dirs.clone(),
+                    at: FileArg::Default,
+                }),
+            )),
+        }
+    }
+    for (written, at, dynamic) in named {
+        if dynamic {
+            run.files.dynamic = true;
+            continue;
+        }
+        if written == "-" {
+            // Read from stdin.
+            run.files.dynamic = true;
+            continue;
+        }
+        let candidates: Vec<PathBuf> = dirs.iter().map(|d| normalize(&d.join(&written))).collect();
+        match candidates.iter().find(|p| fs.is_file(p)) {
+            Some(p) => files.push((p.clone(), None)),
+            None => files.push((
+                candidates[0].clone(),
+                Some(MissingFile {
+                    written,
+                    path: candidates[0].clone(),
+                    candidates: candidates.clone(),
+                    at,
+                }),
+            )),
+        }
+    }
+    for w in inv.env_files() {
+        if w.dynamic {
+            run.variables.open = true;
+            continue;
+        }
+        match dirs
+            .iter()
+            .map(|d| normalize(&d.join(&w.text)))
+            .find(|p| fs.is_file(p))
+        {
+            Some(p) => env_files.push(p),
+            None => run.variables.open = true,
+        }
+    }
+    PendingRun {
+        pipeline: 0,
+        run,
+        files,
+        env_files,
+    }
+}
+
+/// Gives each run the ids of the files it reads (and the `--env-file`s), once they are
+/// loaded. Returns (pipeline index, run).
+pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRun)> {
+    let by_path: HashMap<&Path, FileId> = ws
+        .files
+        .iter()
+        .map(|f| (f.source.path.as_path(), f.id()))
+        .collect();
+    pending
+        .into_iter()
+        .map(|p| {
+            let mut run = p.run;
+            for (path, missing) in p.files {
+                match missing {
+                    Some(m) => run.files.missing.push(m),
+                    None => match by_path.get(path.as_path()) {
+                        Some(&id) if ws.file(id).compose.is_some() => run.files.found.push(id),
+                        _ => run.files.dynamic = true,
+                    },
+                }
+            }
+            run.env_files = p
+                .env_files
+                .iter()
+                .filter_map(|path| by_path.get(path.as_path()).copied())
+                .collect();
+            (p.pipeline, run)
+        })
+        .collect()
+}

@@ -1,0 +1,143 @@
+//! What the cross-file rules share: the runs of a pipeline with their projects, the
+//! services a command starts, and which of them runs the tests.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use shipshape_model::compose::{Condition, Project, Service};
+use shipshape_model::compose_cli::{named_like_tests, runs_tests};
+use shipshape_model::images;
+use shipshape_yaml::{FileId, Span};
+
+use crate::compose_runs::ComposeRun;
+use crate::rule::PipelineContext;
+use crate::rules::gitlab::support::value_span;
+
+/// The runs of the pipeline, each with its project when every file of it was read and
+/// parsed to its end.
+pub fn runs<'c>(
+    cx: &'c PipelineContext<'_>,
+) -> impl Iterator<Item = (&'c ComposeRun, Option<&'c Project>)> {
+    cx.pipeline.compose_runs.iter().map(|run| {
+        let project = run
+            .project
+            .map(|i| &cx.ws.compose_projects[i])
+            .filter(|p| !p.incomplete && p.files.iter().all(|&f| cx.ws.file(f).is_complete()));
+        (run, project)
+    })
+}
+
+/// The span of a word of a run's command line.
+pub fn word_span(cx: &PipelineContext<'_>, run: &ComposeRun, range: Range<usize>) -> Span {
+    value_span(cx, run.origin, range)
+}
+
+/// `docker-compose.yml`, `ci.yml and docker-compose.yml`: the files of a run, for
+/// messages.
+pub fn file_names(cx: &PipelineContext<'_>, files: &[FileId]) -> String {
+    let names: Vec<String> = files
+        .iter()
+        .map(|&f| {
+            cx.ws.source(f).path.file_name().map_or_else(
+                || cx.ws.source(f).name.clone(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    match names.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => "the Compose files".into(),
+    }
+}
+
+/// The profiles a run enables: `--profile` flags and `COMPOSE_PROFILES`; None when a
+/// variable decides them.
+pub fn active_profiles(run: &ComposeRun) -> Option<HashSet<String>> {
+    let mut out = HashSet::new();
+    for p in run.invocation.profiles() {
+        if p.dynamic {
+            return None;
+        }
+        out.insert(p.text.clone());
+    }
+    if let Some(env) = &run.profiles_env {
+        if env.contains('$') {
+            return None;
+        }
+        out.extend(
+            env.split(',')
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty()),
+        );
+    }
+    Some(out)
+}
+
+/// Whether Compose starts `service` for this command: it has no profile, one of its
+/// profiles is enabled, or the command names it (which enables its profiles).
+pub fn is_active(run: &ComposeRun, service: &Service) -> bool {
+    if service.profiles.is_empty()
+        || run
+            .invocation
+            .services
+            .iter()
+            .any(|w| w.text == service.name)
+    {
+        return true;
+    }
+    match active_profiles(run) {
+        None => true,
+        Some(active) => {
+            active.contains("*") || service.profiles.iter().any(|p| active.contains(&p.value))
+        }
+    }
+}
+
+/// Whether a service runs a test suite and exits: its command or entrypoint runs a test
+/// tool, or its name says so.
+pub fn looks_like_tests(service: &Service) -> bool {
+    [&service.command, &service.entrypoint]
+        .into_iter()
+        .flatten()
+        .any(|c| runs_tests(&c.text))
+        || named_like_tests(&service.name)
+}
+
+/// The services of a project that may be what a CI job wants the exit code of: those
+/// that run tests; failing that, the one service no other depends on that is not a
+/// server (a database, a broker).
+pub fn test_runners<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Service> {
+    let active: Vec<&Service> = project
+        .services
+        .iter()
+        .filter(|s| is_active(run, s))
+        .collect();
+    let testing: Vec<&Service> = active
+        .iter()
+        .copied()
+        .filter(|s| looks_like_tests(s))
+        .collect();
+    if !testing.is_empty() {
+        return testing;
+    }
+    active
+        .iter()
+        .copied()
+        .filter(|s| {
+            !active
+                .iter()
+                .any(|o| o.depends_on.iter().any(|d| d.service.value == s.name))
+                && s.image
+                    .as_ref()
+                    .is_none_or(|i| images::server_image(&i.value).is_none())
+        })
+        .collect()
+}
+
+/// Whether `a` waits for `b` to finish successfully before it starts.
+pub fn waits_for_completion(a: &Service, b: &str) -> bool {
+    a.depends_on
+        .iter()
+        .any(|d| d.service.value == b && d.condition == Condition::CompletedSuccessfully)
+}
