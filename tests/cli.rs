@@ -361,3 +361,45 @@ fn rule_lists_and_documents() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("unknown rule `tab-indent`"));
 }
+
+#[test]
+fn shipshape_toml_is_found_upward_and_checked() {
+    let dir = TempDir::new("config");
+    dir.write(
+        "shipshape.toml",
+        "fail-on = \"error\"\n[rules]\nimage-tag = \"off\"\nobsolete-version = \"info\"\n",
+    );
+    dir.write(
+        "app/compose.yaml",
+        "version: \"3\"\nservices:\n  web:\n    image: nginx\n",
+    );
+    let out = shipshape(&dir.path().join("app"), &["check", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "compose.yaml:1:1: info[obsolete-version] the top-level \"version\" \"3\" is obsolete\n"
+    );
+    // `fail-on = "error"`: an info finding does not fail; the flag wins over the file.
+    assert_eq!(code(&out), 0);
+    let out = shipshape(&dir.path().join("app"), &["check", "--fail-on", "info"]);
+    assert_eq!(code(&out), 1);
+    // An unknown rule is an error with its line.
+    dir.write("shipshape.toml", "[rules]\n\nimagetag = \"off\"\n");
+    let out = shipshape(&dir.path().join("app"), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out)
+            .contains("shipshape.toml:3: unknown rule \"imagetag\"; did you mean \"image-tag\"?"),
+        "{}",
+        stderr(&out)
+    );
+    // --config names another file.
+    dir.write("other.toml", "[rules]\nobsolete-version = \"off\"\n");
+    let out = shipshape(
+        &dir.path().join("app"),
+        &["check", "--config", "../other.toml", "--format", "concise"],
+    );
+    assert_eq!(
+        stdout(&out),
+        "compose.yaml:4:12: info[image-tag] image \"nginx\" has no tag, so it means \"nginx:latest\"\n"
+    );
+}

@@ -3,6 +3,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use shipshape_linter::config::{self, Config, FailOn as ConfigFailOn};
 use shipshape_linter::discover::{classify_name, discover, io_reason};
 use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, Severity, analyze};
 use shipshape_report::{HumanOptions, concise, human, json};
@@ -21,8 +22,8 @@ pub fn run(args: CheckArgs) -> u8 {
             return 2;
         }
     };
-    let mut settings = match settings(&args) {
-        Ok(settings) => settings,
+    let (mut settings, fail_on) = match settings(&args, &cwd) {
+        Ok(found) => found,
         Err(message) => {
             error(message);
             return 2;
@@ -79,22 +80,36 @@ pub fn run(args: CheckArgs) -> u8 {
     if !problems.is_empty() {
         return 2;
     }
-    exit_code(&analysis, args.fail_on)
+    exit_code(&analysis, fail_on)
 }
 
-fn settings(args: &CheckArgs) -> Result<Settings, String> {
-    let mut rules = if args.select.is_empty() {
-        RuleSelection::default()
-    } else {
-        RuleSelection::only(args.select.iter().map(String::as_str))?
+/// The settings of this run: the configuration file (`--config`, or the one found upward
+/// from the working directory), then the command line's flags over it.
+fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn), String> {
+    let mut settings = Settings::default();
+    let path = match &args.config {
+        Some(path) => Some(path.clone()),
+        None => config::find(cwd),
     };
-    for name in &args.ignore {
-        rules.set(name, None)?;
+    let mut fail_on = FailOn::Warning;
+    if let Some(path) = path {
+        let config = Config::load(&path).map_err(|e| e.to_string())?;
+        config.apply(&mut settings);
+        fail_on = match config.fail_on {
+            Some(ConfigFailOn::Never) => FailOn::Never,
+            Some(ConfigFailOn::Severity(Severity::Error)) => FailOn::Error,
+            Some(ConfigFailOn::Severity(Severity::Info)) => FailOn::Info,
+            Some(ConfigFailOn::Severity(Severity::Warning)) | None => FailOn::Warning,
+        };
     }
-    Ok(Settings {
-        rules,
-        ..Settings::default()
-    })
+    if !args.select.is_empty() {
+        let only = RuleSelection::only(args.select.iter().map(String::as_str))?;
+        settings.rules.keep_only(&only);
+    }
+    for name in &args.ignore {
+        settings.rules.set(name, None)?;
+    }
+    Ok((settings, args.fail_on.unwrap_or(fail_on)))
 }
 
 fn inputs(args: &CheckArgs, cwd: &Path, reads_stdin: bool) -> Result<Discovery, String> {

@@ -74,6 +74,11 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
     let pending = load_related(&mut ws, settings, fs, &mut resolver, first_new);
     crate::pipelines::settle_includes(&mut ws, pending);
     report_under(&mut ws, &settings.report_under);
+    ws.files.par_iter_mut().for_each(|f| {
+        if f.kind != FileKind::DotEnv {
+            f.secrets = crate::secrets::scan(f, &settings.secrets);
+        }
+    });
     probe_paths(&mut ws, fs);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
@@ -146,6 +151,7 @@ fn load(
         compose: None,
         dotenv: None,
         reported,
+        secrets: Vec::new(),
     };
     if file.source.encoding_problem.is_some() {
         file.unreadable = Some(Unreadable::Encoding);
@@ -182,6 +188,7 @@ fn too_large(input: Input, reported: bool, size: u64, limit: u64) -> AnalyzedFil
         compose: None,
         dotenv: None,
         reported,
+        secrets: Vec::new(),
     }
 }
 

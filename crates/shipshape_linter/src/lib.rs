@@ -6,6 +6,7 @@
 
 mod analyze;
 pub mod compose_runs;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -14,6 +15,7 @@ mod pipelines;
 pub mod registry;
 pub mod rule;
 pub mod rules;
+pub mod secrets;
 pub mod settings;
 pub mod suppress;
 pub mod text;

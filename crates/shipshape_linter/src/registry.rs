@@ -47,6 +47,7 @@ pub static RULES: &[&Rule] = &[
     &rules::ci_compose::compose_file_not_found::RULE,
     &rules::ci_compose::ci_variable_not_passed::RULE,
     &rules::ci_compose::env_drift::RULE,
+    &rules::secrets::hardcoded_secret::RULE,
     &rules::meta::unused_ignore::RULE,
 ];
 

@@ -182,6 +182,11 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// The rule's effective severity (a finding may be lowered below it, never raised).
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
     pub fn report(
         &mut self,
         file: FileId,

@@ -23,6 +23,8 @@ pub struct Settings {
     /// Directories the user asked to check: a file found under one only because another
     /// file includes it (a pipeline fragment such as `ci/build.yml`) is reported too.
     pub report_under: Vec<PathBuf>,
+    /// Values, patterns and files `hardcoded-secret` leaves alone.
+    pub secrets: crate::secrets::SecretAllowlist,
 }
 
 impl Default for Settings {
@@ -33,6 +35,7 @@ impl Default for Settings {
             yaml_limits: Limits::default(),
             project_root: None,
             report_under: Vec::new(),
+            secrets: crate::secrets::SecretAllowlist::default(),
         }
     }
 }
@@ -79,6 +82,18 @@ impl RuleSelection {
     /// The effective severity of the rule at this registry index, or None when it is off.
     pub fn severity(&self, index: usize) -> Option<Severity> {
         self.severity.get(index).copied().flatten()
+    }
+
+    /// Keeps only the rules `only` enables: those keep their severity here, or take the
+    /// one `only` gives when they are off here (`--select` over a configuration).
+    pub fn keep_only(&mut self, only: &RuleSelection) {
+        for (i, mine) in self.severity.iter_mut().enumerate() {
+            *mine = match (only.severity(i), *mine) {
+                (None, _) => None,
+                (Some(_), Some(s)) => Some(s),
+                (Some(s), None) => Some(s),
+            };
+        }
     }
 
     pub fn is_enabled(&self, name: &str) -> bool {

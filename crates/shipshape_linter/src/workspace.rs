@@ -36,6 +36,8 @@ pub struct AnalyzedFile {
     /// Findings in this file are reported. False for files loaded only because a reported
     /// one refers to them (an `include`, an `extends: file:`, a `.env`).
     pub reported: bool,
+    /// The secrets written in it (masked in every snippet a report shows).
+    pub secrets: Vec<crate::secrets::SecretFinding>,
 }
 
 impl AnalyzedFile {

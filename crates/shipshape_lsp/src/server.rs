@@ -140,7 +140,18 @@ impl Server<'_> {
             content: Some(doc.text.clone().into_bytes()),
             kind,
         };
-        let analysis = analyze(vec![input], &Settings::default());
+        // The project's shipshape.toml applies in the editor as on the command line; a
+        // broken one is reported by `shipshape check`, here the defaults stand in.
+        let mut settings = Settings::default();
+        if let Some(config) = input
+            .path
+            .parent()
+            .and_then(shipshape_linter::config::find)
+            .and_then(|p| shipshape_linter::config::Config::load(&p).ok())
+        {
+            config.apply(&mut settings);
+        }
+        let analysis = analyze(vec![input], &settings);
         let diagnostics = analysis
             .diagnostics
             .iter()

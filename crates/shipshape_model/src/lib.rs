@@ -15,6 +15,7 @@ pub mod interpolation;
 pub mod kind;
 pub mod loc;
 pub mod schema;
+pub mod secrets;
 pub mod shell;
 pub mod text;
 

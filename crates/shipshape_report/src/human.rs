@@ -1,7 +1,7 @@
 //! The terminal format: source snippets with labels (codespan-reporting), notes, help,
 //! the fix on offer, and a summary line.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
 
@@ -20,7 +20,7 @@ pub struct HumanOptions {
 }
 
 pub fn human(ws: &Workspace, diagnostics: &[Diagnostic], options: HumanOptions) -> String {
-    let files = WorkspaceFiles(ws);
+    let files = WorkspaceFiles::new(ws, diagnostics);
     let config = Config::default();
     let mut out = String::new();
     for d in diagnostics {
@@ -128,8 +128,31 @@ fn summary(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
     line
 }
 
-/// codespan-reporting's view of our files, through our own line index.
-struct WorkspaceFiles<'a>(&'a Workspace);
+/// codespan-reporting's view of our files, through our own line index. The text shown is
+/// masked where a file holds secrets (same byte length, so every span still fits).
+struct WorkspaceFiles<'a>(&'a Workspace, HashMap<FileId, String>);
+
+impl<'a> WorkspaceFiles<'a> {
+    fn new(ws: &'a Workspace, diagnostics: &[Diagnostic]) -> WorkspaceFiles<'a> {
+        let shown: BTreeSet<FileId> = diagnostics
+            .iter()
+            .flat_map(|d| std::iter::once(d.primary.file).chain(d.secondary.iter().map(|l| l.file)))
+            .collect();
+        let masked = shown
+            .into_iter()
+            .filter_map(|id| {
+                let f = ws.files.get(id.index())?;
+                (!f.secrets.is_empty()).then(|| {
+                    (
+                        id,
+                        shipshape_linter::secrets::masked_text(&f.source.text, &f.secrets),
+                    )
+                })
+            })
+            .collect();
+        WorkspaceFiles(ws, masked)
+    }
+}
 
 impl<'a> Files<'a> for WorkspaceFiles<'a> {
     type FileId = FileId;
@@ -145,6 +168,9 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        if let Some(masked) = self.1.get(&id) {
+            return Ok(masked);
+        }
         self.0
             .files
             .get(id.index())

@@ -4,5 +4,6 @@ pub mod ci_compose;
 pub mod compose;
 pub mod gitlab;
 pub mod meta;
+pub mod secrets;
 pub mod support;
 pub mod yaml;

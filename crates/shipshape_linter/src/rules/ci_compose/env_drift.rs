@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use shipshape_model::compose::{EnvVar, Project, Service};
 use shipshape_model::gitlab::services::Variable;
+use shipshape_model::secrets::display_value;
 
 use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
@@ -46,6 +47,10 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                 if value == ci_value || !once.first_of(var.value_origin, 0, &service.name) {
                     continue;
                 }
+                let (ci_value, value) = (
+                    display_value(&var.name, ci_value),
+                    display_value(&var.name, value),
+                );
                 let d = report_at(
                     cx,
                     sink,
@@ -143,6 +148,10 @@ fn ci_services(cx: &PipelineContext<'_>, sink: &mut Sink<'_>, once: &mut Once) {
                     if value == ci_value || !once.first_of(var.value_origin, 1, host) {
                         continue;
                     }
+                    let (ci_value, value) = (
+                        display_value(&var.name, ci_value),
+                        display_value(&var.name, value),
+                    );
                     let d = report_at(
                         cx,
                         sink,

@@ -1,0 +1,235 @@
+//! `shipshape.toml`: the project's settings, found upward from the working directory.
+//! Every key is known: an unknown key, rule name or value is an error that names its line,
+//! never silently ignored.
+//!
+//! ```toml
+//! fail-on = "warning"        # error | warning | info | never
+//!
+//! [rules]
+//! image-tag = "off"          # off | error | warning | info
+//!
+//! [secrets]
+//! allow-values = ["banterbus"]
+//! allow-regexes = ["^dev-"]
+//! allow-paths = ["tests/fixtures/**"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostic::Severity;
+use crate::registry::{nearest_rule, rule_index};
+use crate::secrets::SecretAllowlist;
+use crate::settings::Settings;
+
+/// The file names looked for, in each directory from the working one upward.
+pub const CONFIG_NAMES: &[&str] = &["shipshape.toml", ".shipshape.toml"];
+
+/// When the exit code becomes 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailOn {
+    Severity(Severity),
+    Never,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawConfig {
+    fail_on: Option<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    secrets: RawSecrets,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawSecrets {
+    #[serde(default)]
+    allow_values: Vec<String>,
+    #[serde(default)]
+    allow_regexes: Vec<Spanned<String>>,
+    #[serde(default)]
+    allow_paths: Vec<Spanned<String>>,
+}
+
+/// A loaded configuration.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    /// Rule name -> None (off) or a severity.
+    pub rules: Vec<(String, Option<Severity>)>,
+    pub secrets: SecretAllowlist,
+}
+
+/// A configuration error: `shipshape.toml:3: unknown rule "imagetag"; did you mean ...`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// The configuration file that applies in `dir`: the first of [`CONFIG_NAMES`] in it or
+/// an ancestor.
+pub fn find(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .flat_map(|d| CONFIG_NAMES.iter().map(move |n| d.join(n)))
+        .find(|p| p.is_file())
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            message: format!("cannot read it: {}", crate::discover::io_reason(&e)),
+        })?;
+        Config::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let error = |span: Option<std::ops::Range<usize>>, message: String| ConfigError {
+            path: path.to_path_buf(),
+            line: span.map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+            message,
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            // toml's message repeats the position on its first lines; keep the reason.
+            let message = e.message().trim().to_string();
+            error(e.span(), message)
+        })?;
+        let mut config = Config {
+            path: Some(path.to_path_buf()),
+            ..Config::default()
+        };
+        if let Some(f) = &raw.fail_on {
+            config.fail_on = Some(match f.get_ref().as_str() {
+                "never" => FailOn::Never,
+                s => FailOn::Severity(Severity::parse(s).ok_or_else(|| {
+                    error(Some(f.span()), format!("fail-on must be \"error\", \"warning\", \"info\" or \"never\", not \"{s}\""))
+                })?),
+            });
+        }
+        for (name, level) in &raw.rules {
+            if rule_index(name.get_ref()).is_none() {
+                let hint = nearest_rule(name.get_ref())
+                    .map_or(String::new(), |n| format!("; did you mean \"{n}\"?"));
+                return Err(error(
+                    Some(name.span()),
+                    format!("unknown rule \"{}\"{hint}", name.get_ref()),
+                ));
+            }
+            let severity = match level.get_ref().as_str() {
+                "off" => None,
+                s => Some(Severity::parse(s).ok_or_else(|| {
+                    error(
+                        Some(level.span()),
+                        format!(
+                            "a rule is \"off\", \"error\", \"warning\" or \"info\", not \"{s}\""
+                        ),
+                    )
+                })?),
+            };
+            config.rules.push((name.get_ref().clone(), severity));
+        }
+        for r in &raw.secrets.allow_regexes {
+            regex::Regex::new(r.get_ref())
+                .map_err(|e| error(Some(r.span()), format!("invalid regex: {e}")))?;
+        }
+        for p in &raw.secrets.allow_paths {
+            globset::Glob::new(p.get_ref())
+                .map_err(|e| error(Some(p.span()), format!("invalid glob: {e}")))?;
+        }
+        let regexes: Vec<String> = raw
+            .secrets
+            .allow_regexes
+            .iter()
+            .map(|r| r.get_ref().clone())
+            .collect();
+        let paths: Vec<String> = raw
+            .secrets
+            .allow_paths
+            .iter()
+            .map(|p| p.get_ref().clone())
+            .collect();
+        config.secrets = SecretAllowlist::new(raw.secrets.allow_values, &regexes, &paths)
+            .map_err(|m| error(None, m))?
+            .relative_to(path.parent().unwrap_or(Path::new(".")));
+        Ok(config)
+    }
+
+    /// Applies the file to settings (the command line applies its flags after this).
+    pub fn apply(&self, settings: &mut Settings) {
+        for (name, severity) in &self.rules {
+            settings
+                .rules
+                .set(name, *severity)
+                .expect("rule names are checked when the file is read");
+        }
+        settings.secrets = self.secrets.clone();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rules_fail_on_and_secrets() {
+        let c = Config::parse(
+            Path::new("shipshape.toml"),
+            "fail-on = \"error\"\n[rules]\nimage-tag = \"off\"\nunknown-host = \"error\"\n[secrets]\nallow-values = [\"banterbus\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.fail_on, Some(FailOn::Severity(Severity::Error)));
+        assert_eq!(
+            c.rules,
+            [
+                ("image-tag".to_string(), None),
+                ("unknown-host".to_string(), Some(Severity::Error))
+            ]
+        );
+        assert_eq!(c.secrets.values, ["banterbus"]);
+    }
+
+    #[test]
+    fn errors_name_their_line() {
+        let err = |text: &str| {
+            Config::parse(Path::new("shipshape.toml"), text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[rules]\n\nimagetag = \"off\"\n"),
+            "shipshape.toml:3: unknown rule \"imagetag\"; did you mean \"image-tag\"?"
+        );
+        assert!(
+            err("fail_on = \"x\"\n").starts_with("shipshape.toml:1: unknown field `fail_on`"),
+            "{}",
+            err("fail_on = \"x\"\n")
+        );
+        assert_eq!(
+            err("[rules]\nimage-tag = \"loud\"\n"),
+            "shipshape.toml:2: a rule is \"off\", \"error\", \"warning\" or \"info\", not \"loud\""
+        );
+        assert!(
+            err("[secrets]\nallow-regexes = [\"(\"]\n")
+                .starts_with("shipshape.toml:2: invalid regex")
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Secrets written into Compose and GitLab CI files.
+
+pub mod hardcoded_secret;

@@ -1,0 +1,151 @@
+//! ISSUE 6: no output ever holds a secret in full. The cases of `hardcoded-secret` are
+//! checked with every rule on, in every output format, and through the language server;
+//! each secret they hold is searched for in the output.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+use support::{repo_root, shipshape, stdout};
+
+/// Every output format of `shipshape check`.
+const FORMATS: &[&str] = &["human", "concise", "json"];
+
+/// The secrets the firing cases hold: what the cases' own expected output says it found,
+/// read back from the files at those positions.
+fn secrets_of(case: &std::path::Path) -> Vec<String> {
+    let out = shipshape(
+        case,
+        &[
+            "check",
+            ".",
+            "--format",
+            "json",
+            "--select",
+            "hardcoded-secret",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let mut secrets = Vec::new();
+    for d in report["diagnostics"].as_array().unwrap() {
+        let text = std::fs::read_to_string(case.join(d["path"].as_str().unwrap())).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let (sl, sc) = (
+            d["start"]["line"].as_u64().unwrap() as usize,
+            d["start"]["column"].as_u64().unwrap() as usize,
+        );
+        let (el, ec) = (
+            d["end"]["line"].as_u64().unwrap() as usize,
+            d["end"]["column"].as_u64().unwrap() as usize,
+        );
+        if sl == el {
+            let line: Vec<char> = lines[sl - 1].chars().collect();
+            secrets.push(line[sc - 1..ec - 1].iter().collect());
+        } else {
+            // A multi-line secret (a private key): each whole line inside it.
+            secrets.extend(lines[sl..el - 1].iter().map(|l| l.trim().to_string()));
+        }
+    }
+    secrets.retain(|s| s.len() >= 6);
+    assert!(!secrets.is_empty(), "{}", case.display());
+    secrets
+}
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let dir = repo_root().join("rules/hardcoded-secret/cases");
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("fires-")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn no_format_prints_a_secret() {
+    for case in cases() {
+        let secrets = secrets_of(&case);
+        for format in FORMATS {
+            let out = shipshape(&case, &["check", ".", "--format", format]);
+            let text = stdout(&out);
+            assert!(text.contains("hardcoded-secret"), "{format}: {text}");
+            for s in &secrets {
+                assert!(
+                    !text.contains(s.as_str()),
+                    "{} --format {format} prints {s:?}",
+                    case.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_language_server_publishes_no_secret() {
+    let case = repo_root().join("rules/hardcoded-secret/cases/fires-known-token-formats");
+    let secrets = secrets_of(&case);
+    let text = std::fs::read_to_string(case.join(".gitlab-ci.yml")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let send = |stdin: &mut std::process::ChildStdin, v: serde_json::Value| {
+        let body = v.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        stdin.flush().unwrap();
+    };
+    let uri = format!("file://{}", case.join(".gitlab-ci.yml").display());
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": null, "capabilities": {}}}),
+    );
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    );
+    send(
+        &mut stdin,
+        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
+    );
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let published = loop {
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(v) = line.strip_prefix("Content-Length: ") {
+                length = v.parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let body = String::from_utf8(body).unwrap();
+        if body.contains("publishDiagnostics") {
+            break body;
+        }
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(published.contains("hardcoded-secret"), "{published}");
+    for s in &secrets {
+        assert!(
+            !published.contains(s.as_str()),
+            "the server publishes {s:?}"
+        );
+    }
+}
