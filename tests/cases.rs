@@ -18,10 +18,7 @@ use shipshape_linter::{Analysis, Input, RuleSelection, Settings, analyze, discov
 use shipshape_report::concise;
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 fn update() -> bool {

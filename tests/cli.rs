@@ -403,3 +403,96 @@ fn shipshape_toml_is_found_upward_and_checked() {
         "compose.yaml:4:12: info[image-tag] image \"nginx\" has no tag, so it means \"nginx:latest\"\n"
     );
 }
+
+#[test]
+fn diff_shows_the_fixes_and_writes_nothing() {
+    let dir = TempDir::new("diff");
+    let before = "version: \"3.8\"\nservices:\n  web:\n    image: nginx:1.27\n";
+    dir.write("compose.yaml", before);
+    let out = shipshape(dir.path(), &["check", "--diff"]);
+    assert_eq!(
+        stdout(&out),
+        "--- a/compose.yaml\n+++ b/compose.yaml\n@@ -1,4 +1,3 @@\n-version: \"3.8\"\n services:\n   web:\n     image: nginx:1.27\n"
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(dir.read("compose.yaml"), before);
+    dir.write("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n");
+    let out = shipshape(dir.path(), &["check", "--diff"]);
+    assert_eq!(stdout(&out), "");
+    assert_eq!(code(&out), 0);
+}
+
+/// The CI jobs the README offers are themselves clean.
+#[test]
+fn the_documented_ci_jobs_pass_their_own_check() {
+    let root = repo_root();
+    let out = shipshape(
+        &root,
+        &[
+            "check",
+            "editors/ci/gitlab-ci.yml",
+            "editors/ci/github-actions.yml",
+            "--format",
+            "concise",
+            "--fail-on",
+            "info",
+        ],
+    );
+    assert_eq!(stdout(&out), "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn init_writes_a_starter_file_once() {
+    let dir = TempDir::new("init");
+    let out = shipshape(dir.path(), &["init"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(dir.read("shipshape.toml").contains("[[links]]"));
+    // The starter file is a valid configuration as it is.
+    dir.write("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n");
+    assert_eq!(code(&shipshape(dir.path(), &["check"])), 0);
+    let out = shipshape(dir.path(), &["init"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("shipshape.toml exists already"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(code(&shipshape(dir.path(), &["init", "--force"])), 0);
+}
+
+#[test]
+fn graph_draws_dependencies_stages_and_findings() {
+    let dir = TempDir::new("graph");
+    dir.write(
+        "compose.yaml",
+        "services:\n  app:\n    image: example/app:1.0\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    image: postgres:16\n    healthcheck:\n      test: [\"CMD-SHELL\", \"pg_isready\"]\n",
+    );
+    dir.write(
+        ".gitlab-ci.yml",
+        "build:\n  stage: build\n  script: make\ntest:\n  needs: [build]\n  script: make test\ndeploy:\n  stage: deploy\n  needs: [tset]\n  script: make deploy\n",
+    );
+    let out = shipshape(dir.path(), &["graph"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(text.starts_with("flowchart LR\n"), "{text}");
+    assert!(text.contains("c0_app -->|healthy| c0_db"), "{text}");
+    assert!(
+        text.contains("c0_db[\"db<br/>postgres:16<br/>(healthcheck)\"]"),
+        "{text}"
+    );
+    assert!(text.contains("subgraph g1_s0[\"build\"]"), "{text}");
+    assert!(
+        !text.contains("p0_tset"),
+        "no node for a job that does not exist: {text}"
+    );
+    assert!(text.contains("p0_build --> p0_test"), "{text}");
+    // The job whose need is undefined is highlighted.
+    assert!(text.contains("class p0_deploy error"), "{text}");
+    let dot = stdout(&shipshape(dir.path(), &["graph", "--format", "dot"]));
+    assert!(dot.starts_with("digraph shipshape {"), "{dot}");
+    assert!(
+        dot.contains("c0_app -> c0_db [label=\"healthy\"];"),
+        "{dot}"
+    );
+}

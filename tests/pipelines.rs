@@ -149,3 +149,40 @@ fn compose_files_a_job_runs_are_checked_whatever_their_names() {
         "ci/stack.yml:8:16: warning[unknown-host] \"DB_HOST\" points at host \"postgress\", but no service, alias or container of the project is called that\n"
     );
 }
+
+#[test]
+fn shipshape_toml_files_and_links() {
+    let dir = TempDir::new("config-files");
+    dir.write(
+        "shipshape.toml",
+        "[files]\ncompose = [\"deploy/*.yml\"]\nexclude = [\"vendor/**\"]\n\n[[links]]\njob = \"integration\"\ncompose = [\"deploy/stack.yml\", \"deploy/missing.yml\"]\n",
+    );
+    // A Compose file by configuration, and one left out.
+    dir.write(
+        "deploy/stack.yml",
+        "services:\n  app:\n    image: registry.example.com/app:${APP_VERSION}\n",
+    );
+    dir.write(
+        "vendor/lib/docker-compose.yml",
+        "services:\n  x:\n    image: nginx\n",
+    );
+    // The job runs Compose through make: only the link says which files.
+    dir.write(
+        ".gitlab-ci.yml",
+        "integration:\n  script:\n    - make integration\n",
+    );
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        ".gitlab-ci.yml:1:1: error[compose-file-not-found] shipshape.toml links job \"integration\" to deploy/missing.yml, which does not exist\n"
+    );
+    dir.write(
+        "shipshape.toml",
+        "[files]\ncompose = [\"deploy/*.yml\"]\nexclude = [\"vendor/**\"]\n\n[[links]]\njob = \"integration\"\ncompose = [\"deploy/stack.yml\"]\n",
+    );
+    let out = shipshape(dir.path(), &["check", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        ".gitlab-ci.yml:1:1: warning[ci-variable-not-passed] job \"integration\" runs stack.yml, which uses ${APP_VERSION}, but the job does not set APP_VERSION\n"
+    );
+}

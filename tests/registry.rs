@@ -19,7 +19,7 @@ const HEADINGS: &[&str] = &[
 ];
 
 fn rules_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
 #[test]

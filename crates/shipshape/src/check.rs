@@ -4,25 +4,30 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
 use shipshape_linter::config::{self, Config, FailOn as ConfigFailOn};
-use shipshape_linter::discover::{classify_name, discover, io_reason};
+use shipshape_linter::discover::{FileRules, classify_name, discover_with, io_reason};
 use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, Severity, analyze};
-use shipshape_report::{HumanOptions, concise, human, json};
+use shipshape_report::{GraphFormat, HumanOptions, concise, github, gitlab, human, json, sarif};
 
-use crate::cli::{CheckArgs, FailOn, FormatArg};
+use crate::cli::{CheckArgs, FailOn, FormatArg, GraphArgs, GraphFormatArg};
 use crate::error;
 
-pub fn run(args: CheckArgs) -> u8 {
-    let cwd = match std::env::current_dir() {
-        Ok(cwd) => cwd,
-        Err(err) => {
+/// The current directory, or None after saying why it cannot be read.
+fn working_dir() -> Option<PathBuf> {
+    std::env::current_dir()
+        .map_err(|err| {
             error(format!(
                 "cannot read the current directory: {}",
                 io_reason(&err)
-            ));
-            return 2;
-        }
+            ))
+        })
+        .ok()
+}
+
+pub fn run(args: CheckArgs) -> u8 {
+    let Some(cwd) = working_dir() else {
+        return 2;
     };
-    let (mut settings, fail_on) = match settings(&args, &cwd) {
+    let (mut settings, fail_on, file_rules) = match settings(&args, &cwd) {
         Ok(found) => found,
         Err(message) => {
             error(message);
@@ -34,7 +39,7 @@ pub fn run(args: CheckArgs) -> u8 {
         error("--fix cannot write to stdin; pass the file's path instead");
         return 2;
     }
-    let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin) {
+    let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin, &file_rules) {
         Ok(found) => {
             settings.report_under = found.walked;
             (found.inputs, found.errors)
@@ -48,6 +53,22 @@ pub fn run(args: CheckArgs) -> u8 {
         eprintln!("shipshape: no Compose or GitLab CI files found");
     }
     let mut analysis = analyze(inputs.clone(), &settings);
+    if args.diff {
+        let diff = crate::fix::diff(&analysis, args.unsafe_fixes);
+        problems.extend(analysis.errors.iter().cloned());
+        if let Err(message) = write_report(&diff, args.output_file.as_deref()) {
+            error(message);
+            return 2;
+        }
+        for problem in &problems {
+            error(problem);
+        }
+        return if !problems.is_empty() {
+            2
+        } else {
+            u8::from(!diff.is_empty())
+        };
+    }
     if args.fix {
         let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
         problems.extend(outcome.errors);
@@ -85,16 +106,20 @@ pub fn run(args: CheckArgs) -> u8 {
 
 /// The settings of this run: the configuration file (`--config`, or the one found upward
 /// from the working directory), then the command line's flags over it.
-fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn), String> {
+/// The configuration file's settings (`--config`, or the one found upward from the
+/// working directory), its failure threshold and its file rules.
+fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, FileRules), String> {
     let mut settings = Settings::default();
-    let path = match &args.config {
-        Some(path) => Some(path.clone()),
+    let mut file_rules = FileRules::default();
+    let path = match config {
+        Some(path) => Some(path.to_path_buf()),
         None => config::find(cwd),
     };
     let mut fail_on = FailOn::Warning;
     if let Some(path) = path {
         let config = Config::load(&path).map_err(|e| e.to_string())?;
         config.apply(&mut settings);
+        file_rules = config.files.clone();
         fail_on = match config.fail_on {
             Some(ConfigFailOn::Never) => FailOn::Never,
             Some(ConfigFailOn::Severity(Severity::Error)) => FailOn::Error,
@@ -102,6 +127,11 @@ fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn), String> 
             Some(ConfigFailOn::Severity(Severity::Warning)) | None => FailOn::Warning,
         };
     }
+    Ok((settings, fail_on, file_rules))
+}
+
+fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn, FileRules), String> {
+    let (mut settings, fail_on, file_rules) = configured(args.config.as_deref(), cwd)?;
     if !args.select.is_empty() {
         let only = RuleSelection::only(args.select.iter().map(String::as_str))?;
         settings.rules.keep_only(&only);
@@ -109,10 +139,15 @@ fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn), String> 
     for name in &args.ignore {
         settings.rules.set(name, None)?;
     }
-    Ok((settings, args.fail_on.unwrap_or(fail_on)))
+    Ok((settings, args.fail_on.unwrap_or(fail_on), file_rules))
 }
 
-fn inputs(args: &CheckArgs, cwd: &Path, reads_stdin: bool) -> Result<Discovery, String> {
+fn inputs(
+    args: &CheckArgs,
+    cwd: &Path,
+    reads_stdin: bool,
+    file_rules: &FileRules,
+) -> Result<Discovery, String> {
     if reads_stdin {
         if args.paths.len() > 1 {
             return Err("`-` (stdin) cannot be combined with other paths".into());
@@ -145,7 +180,7 @@ fn inputs(args: &CheckArgs, cwd: &Path, reads_stdin: bool) -> Result<Discovery, 
     } else {
         args.paths.clone()
     };
-    Ok(discover(&paths, cwd))
+    Ok(discover_with(&paths, cwd, file_rules))
 }
 
 fn render(analysis: &Analysis, format: FormatArg, color: bool) -> String {
@@ -155,6 +190,13 @@ fn render(analysis: &Analysis, format: FormatArg, color: bool) -> String {
         FormatArg::Human => human(ws, diagnostics, HumanOptions { color }),
         FormatArg::Concise => concise(ws, diagnostics),
         FormatArg::Json => json(ws, diagnostics),
+        FormatArg::Sarif => sarif(
+            ws,
+            diagnostics,
+            &std::env::current_dir().unwrap_or_default(),
+        ),
+        FormatArg::Gitlab => gitlab(ws, diagnostics),
+        FormatArg::Github => github(ws, diagnostics),
     }
 }
 
@@ -186,4 +228,42 @@ fn exit_code(analysis: &Analysis, fail_on: FailOn) -> u8 {
         FailOn::Never => return 0,
     };
     u8::from(analysis.diagnostics.iter().any(|d| d.severity >= threshold))
+}
+
+/// `shipshape graph`: the graphs of what the paths hold, with findings highlighted.
+pub fn graph(args: GraphArgs) -> u8 {
+    let Some(cwd) = working_dir() else {
+        return 2;
+    };
+    let (mut settings, _, file_rules) = match configured(args.config.as_deref(), &cwd) {
+        Ok(found) => found,
+        Err(message) => {
+            error(message);
+            return 2;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let found = discover_with(&paths, &cwd, &file_rules);
+    for problem in &found.errors {
+        error(problem);
+    }
+    if !found.errors.is_empty() {
+        return 2;
+    }
+    settings.report_under = found.walked;
+    let analysis = analyze(found.inputs, &settings);
+    let format = match args.format {
+        GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+        GraphFormatArg::Dot => GraphFormat::Dot,
+    };
+    let text = shipshape_report::graph(&analysis.workspace, &analysis.diagnostics, format);
+    if let Err(message) = write_report(&text, None) {
+        error(message);
+        return 2;
+    }
+    0
 }

@@ -28,6 +28,15 @@ pub enum Command {
     /// Run the language server on stdin/stdout (for editors).
     #[command(visible_alias = "server")]
     Lsp,
+    /// Draw the Compose dependency graphs and the pipelines' stages and needs, with the
+    /// services and jobs that have findings highlighted.
+    Graph(GraphArgs),
+    /// Write a commented starter shipshape.toml in the current directory.
+    Init {
+        /// Replace an existing shipshape.toml.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -73,9 +82,14 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// With --fix, also apply fixes that may change meaning.
-    #[arg(long, requires = "fix")]
+    /// With --fix or --diff, also apply fixes that may change meaning.
+    #[arg(long)]
     pub unsafe_fixes: bool,
+
+    /// Print the changes --fix would make as a unified diff, and write nothing. Exits 1
+    /// when there are changes.
+    #[arg(long, conflicts_with = "fix")]
+    pub diff: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -83,6 +97,12 @@ pub enum FormatArg {
     Human,
     Concise,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other viewers).
+    Sarif,
+    /// GitLab code quality report (`artifacts: reports: codequality:`).
+    Gitlab,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -92,4 +112,24 @@ pub enum FailOn {
     Info,
     /// Always exit 0 when the check ran.
     Never,
+}
+
+#[derive(Args, Debug)]
+pub struct GraphArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+
+    /// Mermaid (renders in Markdown on GitLab and GitHub) or Graphviz DOT.
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Mermaid)]
+    pub format: GraphFormatArg,
+
+    /// Read this configuration file instead of the shipshape.toml found upward.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum GraphFormatArg {
+    Mermaid,
+    Dot,
 }

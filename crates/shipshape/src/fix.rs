@@ -17,7 +17,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
 }
 
-pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
+/// The fixes to apply, per file.
+fn fixes_by_file(analysis: &Analysis, include_unsafe: bool) -> BTreeMap<FileId, Vec<&Fix>> {
     let mut by_file: BTreeMap<FileId, Vec<&Fix>> = BTreeMap::new();
     for d in &analysis.diagnostics {
         if let Some(fix) = &d.fix
@@ -26,13 +27,50 @@ pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
             by_file.entry(d.file()).or_default().push(fix);
         }
     }
-    let mut outcome = Outcome::default();
-    for (id, fixes) in by_file {
-        let source = analysis.workspace.source(id);
-        let (text, applied) = apply_fixes(&source.text, id, fixes);
-        if applied == 0 || text == source.text {
+    by_file
+}
+
+/// The files the fixes change: (file, its new text, how many fixes).
+pub fn plan(analysis: &Analysis, include_unsafe: bool) -> Vec<(FileId, String, usize)> {
+    fixes_by_file(analysis, include_unsafe)
+        .into_iter()
+        .filter_map(|(id, fixes)| {
+            let source = analysis.workspace.source(id);
+            let (text, applied) = apply_fixes(&source.text, id, fixes);
+            (applied > 0 && text != source.text).then_some((id, text, applied))
+        })
+        .collect()
+}
+
+/// `--diff`: the changes `--fix` would make, as a unified diff. Secrets are masked on
+/// both sides (the fixes are applied to the masked text, which has the same byte
+/// positions).
+pub fn diff(analysis: &Analysis, include_unsafe: bool) -> String {
+    let mut out = String::new();
+    for (id, fixes) in fixes_by_file(analysis, include_unsafe) {
+        let file = analysis.workspace.file(id);
+        let source = &file.source;
+        let before = shipshape_linter::secrets::masked_text(&source.text, &file.secrets);
+        let (after, applied) = apply_fixes(&before, id, fixes);
+        if applied == 0 || after == before {
             continue;
         }
+        let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
+        out.push_str(
+            &diff
+                .unified_diff()
+                .context_radius(3)
+                .header(&format!("a/{}", source.name), &format!("b/{}", source.name))
+                .to_string(),
+        );
+    }
+    out
+}
+
+pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
+    let mut outcome = Outcome::default();
+    for (id, text, applied) in plan(analysis, include_unsafe) {
+        let source = analysis.workspace.source(id);
         match write_atomically(&source.path, text.as_bytes()) {
             Ok(()) => {
                 outcome.fixes += applied;

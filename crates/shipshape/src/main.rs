@@ -6,6 +6,7 @@
 mod check;
 mod cli;
 mod fix;
+mod init;
 mod rule_cmd;
 
 use std::process::ExitCode;
@@ -19,6 +20,8 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rule { name } => rule_cmd::run(name.as_deref()),
+        Command::Init { force } => init::run(force),
+        Command::Graph(args) => check::graph(args),
         Command::Lsp => match shipshape_lsp::run_stdio() {
             Ok(()) => 0,
             Err(err) => {

@@ -66,7 +66,7 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
     crate::pipelines::settle_includes(&mut ws, pending);
     ws.pipelines = crate::pipelines::build_pipelines(&ws);
     // The Compose files CI jobs run, and what those files bring along.
-    let runs = crate::compose_runs::discover(&ws, &mut resolver, fs);
+    let runs = crate::compose_runs::discover(&ws, &mut resolver, fs, &settings.links);
     let (compose_paths, env_paths) = crate::compose_runs::wanted_paths(&runs);
     let first_new = ws.files.len();
     add_related(&mut ws, compose_paths, FileKind::Compose, settings, fs);
@@ -228,6 +228,15 @@ fn load_related(
             }
             let Some(model) = &file.compose else { continue };
             let dir = file.dir();
+            // The pipeline that may run it (a pre-commit hook passes only the changed
+            // files; the cross-file rules still see the repository).
+            if file.reported {
+                for root in resolver.roots(&dir) {
+                    for name in ROOT_NAMES {
+                        wanted.insert(root.join(name), FileKind::GitlabCi);
+                    }
+                }
+            }
             for (name, _) in ENV_FILES {
                 wanted.insert(dir.join(name), FileKind::DotEnv);
             }

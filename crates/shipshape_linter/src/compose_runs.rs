@@ -13,6 +13,7 @@ use shipshape_model::gitlab::{Job, Origin};
 use shipshape_model::shell::{self, Word};
 use shipshape_yaml::FileId;
 
+use crate::config::JobLink;
 use crate::fs::FileSystem;
 use crate::pipelines::IncludeResolver;
 use crate::workspace::{Workspace, normalize};
@@ -57,6 +58,9 @@ pub struct ComposeRun {
     /// The words (and redirection targets) of the commands before this one in the same
     /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
     pub earlier_words: Vec<String>,
+    /// Not a command of the script: shipshape.toml links the job to these files
+    /// (`[[links]]`); `origin` is the job's key, and the invocation stands for `up`.
+    pub linked: bool,
 }
 
 /// Which Compose files a run reads.
@@ -92,6 +96,8 @@ pub enum FileArg {
     Variable(Origin, std::ops::Range<usize>),
     /// `COMPOSE_FILE=...` on the command line or exported by the script (the word's range).
     Assignment(std::ops::Range<usize>),
+    /// A file shipshape.toml links the job to.
+    Link,
     /// No file named: the default names.
     Default,
 }
@@ -145,6 +151,7 @@ pub fn discover(
     ws: &Workspace,
     resolver: &mut IncludeResolver<'_>,
     fs: &dyn FileSystem,
+    links: &[JobLink],
 ) -> Vec<PendingRun> {
     let mut out = Vec::new();
     for (index, pipeline) in ws.pipelines.iter().enumerate() {
@@ -157,6 +164,9 @@ pub fn discover(
             let mut vars = RunVariables::default();
             for v in &job_vars {
                 vars.set.insert(v.name.clone(), Some(v.value_origin));
+            }
+            for link in links.iter().filter(|l| l.job == job.name) {
+                out.push(linked_run(fs, index, job, &vars, link));
             }
             for (keys, after) in [
                 (&["before_script", "script"][..], false),
@@ -194,6 +204,66 @@ pub fn discover(
         }
     }
     out
+}
+
+/// The run a `[[links]]` entry stands for: `docker compose up` of the linked files, as
+/// the job's variables see it.
+fn linked_run(
+    fs: &dyn FileSystem,
+    pipeline: usize,
+    job: &Job,
+    vars: &RunVariables,
+    link: &JobLink,
+) -> PendingRun {
+    let up = Word {
+        text: "up".into(),
+        range: 0..0,
+        dynamic: false,
+    };
+    let invocation = Invocation {
+        v1: false,
+        program: 0..0,
+        global: Vec::new(),
+        subcommand: Some(up),
+        flags: Vec::new(),
+        services: Vec::new(),
+        uncertain: false,
+        background: false,
+        assignments: Vec::new(),
+    };
+    let files = link
+        .compose
+        .iter()
+        .map(|(written, path)| {
+            let missing = (!fs.is_file(path)).then(|| MissingFile {
+                written: written.clone(),
+                path: path.clone(),
+                candidates: vec![path.clone()],
+                at: FileArg::Link,
+            });
+            (path.clone(), missing)
+        })
+        .collect();
+    PendingRun {
+        pipeline,
+        run: ComposeRun {
+            job: job.name.clone(),
+            job_key: job.key,
+            origin: job.key,
+            invocation,
+            cwd: Some(String::new()),
+            after_script: false,
+            files: RunFiles::default(),
+            project: None,
+            env_files: Vec::new(),
+            variables: vars.clone(),
+            profiles_env: None,
+            earlier_words: Vec::new(),
+            linked: true,
+        },
+        files,
+        env_files: Vec::new(),
+    }
 }
 
 /// What the script has done so far that matters to the next commands.
@@ -321,6 +391,7 @@ fn resolve(
         variables: vars,
         profiles_env,
         earlier_words: state.earlier_words.clone(),
+        linked: false,
     };
     let mut files = Vec::new();
     let mut env_files = Vec::new();

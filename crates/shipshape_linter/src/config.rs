@@ -12,15 +12,27 @@
 //! allow-values = ["banterbus"]
 //! allow-regexes = ["^dev-"]
 //! allow-paths = ["tests/fixtures/**"]
+//!
+//! [files]
+//! compose = ["deploy/*.yml"]
+//! gitlab-ci = ["ci/**/*.yml"]
+//! exclude = ["vendor/**"]
+//!
+//! [[links]]
+//! job = "integration"
+//! compose = ["docker/compose.ci.yml"]
 //! ```
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
+use shipshape_model::FileKind;
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
+use crate::discover::FileRules;
 use crate::registry::{nearest_rule, rule_index};
 use crate::secrets::SecretAllowlist;
 use crate::settings::Settings;
@@ -43,6 +55,37 @@ struct RawConfig {
     rules: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     secrets: RawSecrets,
+    #[serde(default)]
+    files: RawFiles,
+    #[serde(default)]
+    links: Vec<RawLink>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFiles {
+    #[serde(default)]
+    compose: Vec<Spanned<String>>,
+    #[serde(default)]
+    gitlab_ci: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLink {
+    job: String,
+    compose: Vec<String>,
+}
+
+/// A CI job that runs Compose files its script does not show (`make test` runs
+/// `docker compose up` inside): the cross-file rules treat the job as running them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobLink {
+    pub job: String,
+    /// Each file as written in shipshape.toml, and its absolute path.
+    pub compose: Vec<(String, PathBuf)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +108,8 @@ pub struct Config {
     /// Rule name -> None (off) or a severity.
     pub rules: Vec<(String, Option<Severity>)>,
     pub secrets: SecretAllowlist,
+    pub files: FileRules,
+    pub links: Vec<JobLink>,
 }
 
 /// A configuration error: `shipshape.toml:3: unknown rule "imagetag"; did you mean ...`.
@@ -167,9 +212,50 @@ impl Config {
             .iter()
             .map(|p| p.get_ref().clone())
             .collect();
+        let dir = path.parent().unwrap_or(Path::new("."));
         config.secrets = SecretAllowlist::new(raw.secrets.allow_values, &regexes, &paths)
             .map_err(|m| error(None, m))?
-            .relative_to(path.parent().unwrap_or(Path::new(".")));
+            .relative_to(dir);
+        let globs = |list: &[Spanned<String>]| -> Result<Option<GlobSet>, ConfigError> {
+            if list.is_empty() {
+                return Ok(None);
+            }
+            let mut builder = GlobSetBuilder::new();
+            for g in list {
+                builder.add(
+                    Glob::new(g.get_ref())
+                        .map_err(|e| error(Some(g.span()), format!("invalid glob: {e}")))?,
+                );
+            }
+            builder
+                .build()
+                .map(Some)
+                .map_err(|e| error(None, e.to_string()))
+        };
+        let mut kinds = Vec::new();
+        if let Some(g) = globs(&raw.files.compose)? {
+            kinds.push((g, FileKind::Compose));
+        }
+        if let Some(g) = globs(&raw.files.gitlab_ci)? {
+            kinds.push((g, FileKind::GitlabCi));
+        }
+        config.files = FileRules {
+            root: dir.to_path_buf(),
+            kinds,
+            exclude: globs(&raw.files.exclude)?,
+        };
+        config.links = raw
+            .links
+            .into_iter()
+            .map(|l| JobLink {
+                job: l.job,
+                compose: l
+                    .compose
+                    .iter()
+                    .map(|c| (c.clone(), crate::workspace::resolve(dir, c)))
+                    .collect(),
+            })
+            .collect();
         Ok(config)
     }
 
@@ -182,6 +268,7 @@ impl Config {
                 .expect("rule names are checked when the file is read");
         }
         settings.secrets = self.secrets.clone();
+        settings.links = self.links.clone();
     }
 }
 

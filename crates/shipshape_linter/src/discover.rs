@@ -52,9 +52,45 @@ pub fn classify_name(file_name: &str) -> Option<FileKind> {
         .map(|&i| NAME_PATTERNS[i].1)
 }
 
+/// What the configuration adds to discovery (`[files]` of shipshape.toml): globs that
+/// make files of other names Compose or GitLab CI files, and globs of files to leave out.
+/// Globs are relative to `root` (the configuration file's directory).
+#[derive(Clone, Debug, Default)]
+pub struct FileRules {
+    pub root: PathBuf,
+    pub kinds: Vec<(GlobSet, FileKind)>,
+    pub exclude: Option<GlobSet>,
+}
+
+impl FileRules {
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.root).unwrap_or(path)
+    }
+
+    fn excluded(&self, path: &Path) -> bool {
+        self.exclude
+            .as_ref()
+            .is_some_and(|g| g.is_match(self.relative(path)))
+    }
+
+    /// The kind the configuration gives a file, if any.
+    fn kind(&self, path: &Path) -> Option<FileKind> {
+        let rel = self.relative(path);
+        self.kinds
+            .iter()
+            .find(|(g, _)| g.is_match(rel))
+            .map(|(_, k)| *k)
+    }
+}
+
 /// Finds the files under `paths`; relative paths are relative to `base`, which is also
 /// what names are shown relative to.
 pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
+    discover_with(paths, base, &FileRules::default())
+}
+
+/// [`discover`], with the configuration's file rules.
+pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Discovery {
     let mut out = Discovery::default();
     for path in paths {
         let abs = if path.is_absolute() {
@@ -67,14 +103,16 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
                 .errors
                 .push(format!("{}: {}", path.display(), io_reason(&err))),
             Ok(meta) if meta.is_dir() => {
-                walk(&abs, base, &mut out);
+                walk(&abs, base, rules, &mut out);
                 out.walked.push(crate::workspace::normalize(&abs));
             }
+            Ok(_) if rules.excluded(&abs) => {}
             Ok(_) => {
-                let kind = abs
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .and_then(classify_name);
+                let kind = rules.kind(&abs).or_else(|| {
+                    abs.file_name()
+                        .and_then(|n| n.to_str())
+                        .and_then(classify_name)
+                });
                 out.inputs.push(Input {
                     name: display_name(&abs, base),
                     path: abs,
@@ -89,7 +127,7 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
     out
 }
 
-fn walk(dir: &Path, base: &Path, out: &mut Discovery) {
+fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
     let walker = WalkBuilder::new(dir)
         .hidden(false)
         .require_git(false)
@@ -103,10 +141,13 @@ fn walk(dir: &Path, base: &Path, out: &mut Discovery) {
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
+        if !entry.file_type().is_some_and(|t| t.is_file()) || rules.excluded(entry.path()) {
             continue;
         }
-        let Some(kind) = entry.file_name().to_str().and_then(classify_name) else {
+        let Some(kind) = rules
+            .kind(entry.path())
+            .or_else(|| entry.file_name().to_str().and_then(classify_name))
+        else {
             continue;
         };
         let path = entry.into_path();

@@ -23,7 +23,7 @@ pub mod workspace;
 
 pub use analyze::{Analysis, INTERNAL_ERROR, analyze, analyze_with};
 pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
-pub use discover::{Discovery, Input, discover};
+pub use discover::{Discovery, FileRules, Input, discover, discover_with};
 pub use registry::RULES;
 pub use rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
 pub use settings::{RuleSelection, Settings};

@@ -25,6 +25,8 @@ pub struct Settings {
     pub report_under: Vec<PathBuf>,
     /// Values, patterns and files `hardcoded-secret` leaves alone.
     pub secrets: crate::secrets::SecretAllowlist,
+    /// CI jobs linked to Compose files in shipshape.toml.
+    pub links: Vec<crate::config::JobLink>,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
             project_root: None,
             report_under: Vec::new(),
             secrets: crate::secrets::SecretAllowlist::default(),
+            links: Vec::new(),
         }
     }
 }

@@ -5,14 +5,24 @@
 //! they never read files or decide exit codes.
 
 mod concise;
+mod fingerprint;
+mod github;
+mod gitlab;
+mod graph;
 mod human;
 mod json;
 mod position;
+mod sarif;
 
 pub use concise::concise;
+pub use fingerprint::fingerprints;
+pub use github::github;
+pub use gitlab::gitlab;
+pub use graph::{GraphFormat, graph};
 pub use human::{HumanOptions, human};
 pub use json::json;
 pub use position::Position;
+pub use sarif::sarif;
 
 /// The formats `--format` accepts.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -20,16 +30,23 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Gitlab,
+    Github,
 }
 
 impl Format {
-    pub const NAMES: &'static [&'static str] = &["human", "concise", "json"];
+    pub const NAMES: &'static [&'static str] =
+        &["human", "concise", "json", "sarif", "gitlab", "github"];
 
     pub fn parse(name: &str) -> Option<Format> {
         match name {
             "human" => Some(Format::Human),
             "concise" => Some(Format::Concise),
             "json" => Some(Format::Json),
+            "sarif" => Some(Format::Sarif),
+            "gitlab" => Some(Format::Gitlab),
+            "github" => Some(Format::Github),
             _ => None,
         }
     }

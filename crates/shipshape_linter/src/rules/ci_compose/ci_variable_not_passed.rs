@@ -18,7 +18,7 @@ use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::Once;
 
-use super::support::{file_names, runs, word_span};
+use super::support::{file_names, program_span, runs};
 
 pub static RULE: Rule = Rule {
     name: "ci-variable-not-passed",
@@ -111,7 +111,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             }
             let d = sink.report(
                 run.origin.file,
-                word_span(cx, run, run.invocation.program.clone()),
+                program_span(cx, run),
                 format!(
                     "job \"{}\" runs {}, which uses ${{{name}}}, but the job does not set {name}",
                     run.job,

@@ -8,9 +8,9 @@ use std::path::Path;
 use crate::compose_runs::{BASE_NAMES, ComposeRun, FileArg, MissingFile};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::gitlab::support::{Once, value_span};
+use crate::rules::gitlab::support::{Once, report_at, value_span};
 
-use super::support::{runs, word_span};
+use super::support::{program_span, runs, word_span};
 
 pub static RULE: Rule = Rule {
     name: "compose-file-not-found",
@@ -126,9 +126,25 @@ fn report(
             d.label("no such Compose file in the repository");
             d.secondary(
                 run.origin.file,
-                word_span(cx, run, run.invocation.program.clone()),
+                program_span(cx, run),
                 format!("job \"{}\" runs Compose with it here", run.job),
             );
+            d
+        }
+        FileArg::Link => {
+            if !once.first_of(run.origin, 0, &missing.written) {
+                return;
+            }
+            let d = report_at(
+                cx,
+                sink,
+                run.origin,
+                format!(
+                    "shipshape.toml links job \"{}\" to {}, which does not exist",
+                    run.job, missing.written
+                ),
+            );
+            d.label("linked in shipshape.toml ([[links]])");
             d
         }
         FileArg::Default => {

@@ -37,6 +37,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         if run.after_script
+            || run.linked
             || inv.background
             || inv.has_flag(DETACHED)
             || inv.global.iter().any(|f| f.name == "--dry-run")

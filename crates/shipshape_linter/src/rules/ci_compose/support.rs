@@ -27,6 +27,16 @@ pub fn runs<'c>(
     })
 }
 
+/// Where to point at a run as a whole: its `docker compose` words, or, for a run
+/// shipshape.toml links, the job's key.
+pub fn program_span(cx: &PipelineContext<'_>, run: &ComposeRun) -> Span {
+    if run.linked {
+        cx.span(run.origin)
+    } else {
+        word_span(cx, run, run.invocation.program.clone())
+    }
+}
+
 /// The span of a word of a run's command line.
 pub fn word_span(cx: &PipelineContext<'_>, run: &ComposeRun, range: Range<usize>) -> Span {
     value_span(cx, run.origin, range)

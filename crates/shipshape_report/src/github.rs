@@ -1,0 +1,48 @@
+//! `--format github`: GitHub Actions workflow commands, one per finding, which GitHub
+//! shows as annotations on the pull request's files.
+
+use shipshape_linter::{Diagnostic, Severity, Workspace};
+
+use crate::Position;
+
+/// Escapes a command's message (`%`, CR, LF).
+fn data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a command property (also `:` and `,`).
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn github(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let file = ws.source(d.file());
+        let start = Position::of(file, d.primary.span.start as usize);
+        let end = Position::of(file, d.primary.span.end as usize);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str("\nhelp: ");
+            message.push_str(help);
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&file.name),
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            property(&format!("shipshape {}", d.rule)),
+            data(&message)
+        ));
+    }
+    out
+}

@@ -1,0 +1,306 @@
+//! `shipshape graph`: what the files say, drawn. For each Compose project, its services
+//! and `depends_on` edges (labelled with the condition; services with a healthcheck
+//! marked); for each pipeline, its stages with their jobs and the `needs` edges. Services
+//! and jobs with findings are highlighted. Mermaid (for Markdown, GitLab and GitHub render
+//! it) or Graphviz DOT.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use shipshape_linter::{Diagnostic, Severity, Workspace};
+use shipshape_model::compose::{Condition, Project};
+use shipshape_yaml::{FileId, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+/// A node: its id, its label, how bad its worst finding is.
+struct Node {
+    id: String,
+    label: String,
+    worst: Option<Severity>,
+}
+
+struct Edge {
+    from: String,
+    to: String,
+    label: String,
+    dashed: bool,
+}
+
+/// A drawing: clusters of nodes, and edges.
+struct Graph {
+    title: String,
+    clusters: Vec<(String, Vec<Node>)>,
+    edges: Vec<Edge>,
+}
+
+/// Ids safe in both Mermaid and DOT.
+fn ident(prefix: &str, name: &str) -> String {
+    let mut out = String::from(prefix);
+    for c in name.chars() {
+        out.push(if c.is_ascii_alphanumeric() { c } else { '_' });
+    }
+    out
+}
+
+/// The worst finding whose primary span lies in `span` of `file`.
+fn worst(diagnostics: &[Diagnostic], file: FileId, span: Span) -> Option<Severity> {
+    diagnostics
+        .iter()
+        .filter(|d| {
+            d.file() == file && span.start <= d.primary.span.start && d.primary.span.end <= span.end
+        })
+        .map(|d| d.severity)
+        .max()
+}
+
+fn compose_graph(
+    ws: &Workspace,
+    project: &Project,
+    diagnostics: &[Diagnostic],
+    index: usize,
+) -> Graph {
+    let names: Vec<&str> = project
+        .owned
+        .iter()
+        .map(|&f| ws.source(f).name.as_str())
+        .collect();
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for service in &project.services {
+        let id = ident(&format!("c{index}_"), &service.name);
+        let mut label = service.name.clone();
+        if let Some(image) = &service.image {
+            let _ = write!(label, "\\n{}", image.value);
+        }
+        if service.has_healthcheck() {
+            label.push_str("\\n(healthcheck)");
+        }
+        // The service's whole definition, in each file that writes it.
+        let found = service
+            .definitions
+            .iter()
+            .filter_map(|d| {
+                let tree = ws.file(d.file).tree()?;
+                let key = tree.ids().find(|&n| tree.node(n).span == d.span)?;
+                let parent = tree.parent(key)?;
+                let value = tree
+                    .raw_entries(parent)
+                    .iter()
+                    .find(|e| e.key == key)?
+                    .value;
+                worst(diagnostics, d.file, tree.node(value).span.cover(d.span))
+            })
+            .max();
+        nodes.push(Node {
+            id: id.clone(),
+            label,
+            worst: found,
+        });
+        for dep in &service.depends_on {
+            let condition = match dep.condition {
+                Condition::Started => "started",
+                Condition::Healthy => "healthy",
+                Condition::CompletedSuccessfully => "completed",
+                Condition::Unknown => "?",
+            };
+            edges.push(Edge {
+                from: id.clone(),
+                to: ident(&format!("c{index}_"), &dep.service.value),
+                label: condition.to_string(),
+                dashed: dep.condition == Condition::Started,
+            });
+        }
+    }
+    Graph {
+        title: format!("Compose: {}", names.join(" + ")),
+        clusters: vec![(String::new(), nodes)],
+        edges,
+    }
+}
+
+fn pipeline_graph(
+    ws: &Workspace,
+    p: &shipshape_linter::workspace::CiPipeline,
+    diagnostics: &[Diagnostic],
+    index: usize,
+) -> Graph {
+    let model = &p.model;
+    let mut clusters: Vec<(String, Vec<Node>)> = model
+        .stages
+        .iter()
+        .map(|(s, _)| (s.clone(), Vec::new()))
+        .collect();
+    let mut edges = Vec::new();
+    for job in model.visible_jobs() {
+        let (stage, _) = job.stage();
+        let id = ident(&format!("p{index}_"), &job.name);
+        let value_span = ws.span_of(job.own.origin()).cover(ws.span_of(job.key));
+        let node = Node {
+            id: id.clone(),
+            label: job.name.clone(),
+            worst: worst(diagnostics, job.key.file, value_span),
+        };
+        match clusters.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, nodes)) => nodes.push(node),
+            None => clusters.push((stage, vec![node])),
+        }
+        // Needs of jobs that do not exist are findings, not nodes.
+        for need in job
+            .needs()
+            .into_iter()
+            .filter(|n| model.job(&n.job).is_some_and(|j| !j.hidden))
+        {
+            edges.push(Edge {
+                from: ident(&format!("p{index}_"), &need.job),
+                to: id.clone(),
+                label: if need.optional {
+                    "optional".into()
+                } else {
+                    String::new()
+                },
+                dashed: need.optional,
+            });
+        }
+    }
+    clusters.retain(|(_, nodes)| !nodes.is_empty());
+    Graph {
+        title: format!("Pipeline: {}", ws.source(model.root_file).name),
+        clusters,
+        edges,
+    }
+}
+
+/// One Mermaid flowchart (one code block to paste): a subgraph per project or pipeline,
+/// nested subgraphs for stages.
+fn mermaid(graphs: &[Graph]) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let mut styled = BTreeSet::new();
+    for (gi, g) in graphs.iter().enumerate() {
+        let _ = writeln!(out, "  subgraph g{gi}[\"{}\"]", g.title.replace('"', "'"));
+        for (ci, (name, nodes)) in g.clusters.iter().enumerate() {
+            if !name.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    subgraph g{gi}_s{ci}[\"{}\"]",
+                    name.replace('"', "'")
+                );
+            }
+            for n in nodes {
+                let _ = writeln!(
+                    out,
+                    "      {}[\"{}\"]",
+                    n.id,
+                    n.label.replace('"', "'").replace("\\n", "<br/>")
+                );
+                if let Some(w) = n.worst {
+                    styled.insert((n.id.clone(), w));
+                }
+            }
+            if !name.is_empty() {
+                out.push_str("    end\n");
+            }
+        }
+        out.push_str("  end\n");
+        for e in &g.edges {
+            let arrow = if e.dashed { "-.->" } else { "-->" };
+            if e.label.is_empty() {
+                let _ = writeln!(out, "  {} {arrow} {}", e.from, e.to);
+            } else {
+                let _ = writeln!(out, "  {} {arrow}|{}| {}", e.from, e.label, e.to);
+            }
+        }
+    }
+    out.push_str("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px\n");
+    out.push_str("  classDef warning fill:#ffe8b3,stroke:#c80\n");
+    out.push_str("  classDef info fill:#e6f0ff,stroke:#36c\n");
+    for (id, severity) in styled {
+        let _ = writeln!(out, "  class {id} {}", severity.as_str());
+    }
+    out
+}
+
+fn dot(graphs: &[Graph]) -> String {
+    let mut out =
+        String::from("digraph shipshape {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+    for (gi, g) in graphs.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "  subgraph cluster_g{gi} {{\n    label=\"{}\";",
+            g.title.replace('"', "'")
+        );
+        for (ci, (name, nodes)) in g.clusters.iter().enumerate() {
+            if !name.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "    subgraph cluster_g{gi}_{ci} {{\n      label=\"{}\";",
+                    name.replace('"', "'")
+                );
+            }
+            for n in nodes {
+                let color = match n.worst {
+                    Some(Severity::Error) => {
+                        ", color=\"#cc0000\", style=\"rounded,filled\", fillcolor=\"#ffdddd\""
+                    }
+                    Some(Severity::Warning) => {
+                        ", color=\"#cc8800\", style=\"rounded,filled\", fillcolor=\"#ffe8b3\""
+                    }
+                    Some(Severity::Info) => ", color=\"#3366cc\"",
+                    None => "",
+                };
+                let _ = writeln!(
+                    out,
+                    "      {} [label=\"{}\"{color}];",
+                    n.id,
+                    n.label.replace('"', "'")
+                );
+            }
+            if !name.is_empty() {
+                out.push_str("    }\n");
+            }
+        }
+        for e in &g.edges {
+            let mut attrs = Vec::new();
+            if !e.label.is_empty() {
+                attrs.push(format!("label=\"{}\"", e.label));
+            }
+            if e.dashed {
+                attrs.push("style=dashed".into());
+            }
+            let attrs = if attrs.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", attrs.join(", "))
+            };
+            let _ = writeln!(out, "    {} -> {}{attrs};", e.from, e.to);
+        }
+        out.push_str("  }\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// Draws the Compose projects and pipelines that hold a reported file.
+pub fn graph(ws: &Workspace, diagnostics: &[Diagnostic], format: GraphFormat) -> String {
+    let mut graphs = Vec::new();
+    for (i, project) in ws.compose_projects.iter().enumerate() {
+        if project.owned.iter().any(|&f| ws.file(f).reported) && !project.services.is_empty() {
+            graphs.push(compose_graph(ws, project, diagnostics, i));
+        }
+    }
+    for (i, p) in ws.pipelines.iter().enumerate() {
+        if p.model.files.iter().any(|&f| ws.file(f).reported)
+            && p.model.visible_jobs().next().is_some()
+        {
+            graphs.push(pipeline_graph(ws, p, diagnostics, i));
+        }
+    }
+    match format {
+        GraphFormat::Mermaid => mermaid(&graphs),
+        GraphFormat::Dot => dot(&graphs),
+    }
+}
