@@ -12,11 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
-use support::{TempDir, repo_root, shipshape, stdout};
-
-fn require_tools() -> bool {
-    std::env::var_os("SHIPSHAPE_REQUIRE_TOOLS").is_some_and(|v| v == "1")
-}
+use support::{TempDir, repo_root, shipshape, stdout, tools_required};
 
 /// Microsoft's validator: `$SARIF_MULTITOOL`, or installed with npm under `target/tools`.
 fn multitool() -> Option<PathBuf> {
@@ -84,7 +80,7 @@ fn sarif_passes_the_microsoft_validator_and_the_schema() {
             if schema.is_file()
                 && String::from_utf8_lossy(&out.stderr).contains("No module named") =>
         {
-            assert!(!require_tools(), "python3 has no jsonschema module");
+            assert!(!tools_required(), "python3 has no jsonschema module");
             eprintln!("skipped the schema check: python3 has no jsonschema module");
         }
         Ok(out) if schema.is_file() => assert!(
@@ -94,13 +90,13 @@ fn sarif_passes_the_microsoft_validator_and_the_schema() {
             String::from_utf8_lossy(&out.stderr)
         ),
         _ => {
-            assert!(!require_tools(), "python3 or the SARIF schema is missing");
+            assert!(!tools_required(), "python3 or the SARIF schema is missing");
             eprintln!("skipped the schema check: python3 or ../shared/schemas is missing");
         }
     }
 
     let Some(tool) = multitool() else {
-        assert!(!require_tools(), "the SARIF Multitool is not installed");
+        assert!(!tools_required(), "the SARIF Multitool is not installed");
         eprintln!("skipped: the SARIF Multitool could not be installed (npm missing?)");
         return;
     };

@@ -14,23 +14,8 @@ use std::process::{Command, Output};
 
 use support::{TempDir, repo_root};
 
-fn require_tools() -> bool {
-    std::env::var_os("SHIPSHAPE_REQUIRE_TOOLS").is_some_and(|v| v == "1")
-}
-
 fn available() -> bool {
-    let ok = Command::new("pre-commit")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !require_tools(),
-            "pre-commit is not installed (pip install pre-commit)"
-        );
-        eprintln!("skipped: pre-commit is not installed (pip install pre-commit)");
-    }
-    ok
+    support::tool_available("pre-commit", "pip install pre-commit")
 }
 
 fn git(dir: &Path, args: &[&str]) {

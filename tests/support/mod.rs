@@ -85,3 +85,25 @@ pub fn stderr(out: &Output) -> String {
 pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited normally, not by a signal")
 }
+
+/// Whether a missing external tool fails the test (`.ci/run` sets
+/// `SHIPSHAPE_REQUIRE_TOOLS=1` after installing them) rather than skipping it.
+pub fn tools_required() -> bool {
+    std::env::var_os("SHIPSHAPE_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+}
+
+/// Whether `program --version` runs; when it does not, the test fails under
+/// `tools_required()` and is skipped, saying so, elsewhere.
+pub fn tool_available(program: &str, install: &str) -> bool {
+    let ok = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(!tools_required(), "{program} is not installed ({install})");
+        eprintln!("skipped: {program} is not installed ({install})");
+    }
+    ok
+}

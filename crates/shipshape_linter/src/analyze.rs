@@ -54,9 +54,43 @@ pub fn analyze(inputs: Vec<Input>, settings: &Settings) -> Analysis {
 }
 
 pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem) -> Analysis {
-    let mut files: Vec<AnalyzedFile> = Vec::with_capacity(inputs.len());
+    analyze_in_context(inputs, Vec::new(), settings, fs)
+}
+
+/// Analyses `inputs` (reported) with `context` loaded beside them but not reported: the
+/// rest of an editor's workspace, so that names other files define are known.
+pub fn analyze_in_context(
+    inputs: Vec<Input>,
+    context: Vec<Input>,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) -> Analysis {
+    analyze_cancellable(inputs, context, settings, fs, &|| false)
+        .expect("an analysis that is never cancelled completes")
+}
+
+/// `analyze_in_context` that gives up, returning None, once `cancelled()` says so: the
+/// language server's analysis of a version the user has already typed past. Checked
+/// between the phases and before each file's, project's and pipeline's rules.
+pub fn analyze_cancellable(
+    inputs: Vec<Input>,
+    context: Vec<Input>,
+    settings: &Settings,
+    fs: &dyn FileSystem,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Analysis> {
+    let mut files: Vec<AnalyzedFile> = Vec::with_capacity(inputs.len() + context.len());
     let mut errors = Vec::new();
     add_files(&mut files, &mut errors, inputs, true, settings, fs);
+    let known: HashSet<PathBuf> = files.iter().map(|f| f.source.path.clone()).collect();
+    let context: Vec<Input> = context
+        .into_iter()
+        .filter(|i| !known.contains(&i.path))
+        .collect();
+    add_files(&mut files, &mut Vec::new(), context, false, settings, fs);
+    if cancelled() {
+        return None;
+    }
     let mut ws = Workspace {
         files,
         ..Workspace::default()
@@ -84,12 +118,18 @@ pub fn analyze_with(inputs: Vec<Input>, settings: &Settings, fs: &dyn FileSystem
     ws.compose_projects = compose_projects(&ws);
     let runs = crate::compose_runs::settle(&ws, runs);
     attach_runs(&mut ws, runs);
-    let diagnostics = check(&ws, settings);
-    Analysis {
+    if cancelled() {
+        return None;
+    }
+    let diagnostics = check(&ws, settings, cancelled);
+    if cancelled() {
+        return None;
+    }
+    Some(Analysis {
         workspace: ws,
         diagnostics,
         errors,
-    }
+    })
 }
 
 /// Loads and parses inputs in parallel, gives them the next file ids, builds their models.
@@ -569,7 +609,13 @@ impl AnalyzedFile {
     }
 }
 
-fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
+/// The enabled rules over the workspace; once `cancelled()`, the remaining files,
+/// projects and pipelines are skipped (the caller throws the result away).
+fn check(
+    ws: &Workspace,
+    settings: &Settings,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Vec<Diagnostic> {
     // (rule, effective severity, one of its checks)
     let enabled: Vec<(&'static Rule, Severity, Check)> = RULES
         .iter()
@@ -580,7 +626,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = ws
         .files
         .par_iter()
-        .filter(|f| f.reported)
+        .filter(|f| f.reported && !cancelled())
         .flat_map_iter(|file| {
             let mut found = Vec::new();
             for &(rule, severity, check) in &enabled {
@@ -598,7 +644,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
     let per_project: Vec<Diagnostic> = ws
         .compose_projects
         .par_iter()
-        .filter(|p| p.owned.iter().any(|&f| ws.file(f).reported))
+        .filter(|p| p.owned.iter().any(|&f| ws.file(f).reported) && !cancelled())
         .flat_map_iter(|project| {
             let cx = ComposeContext { ws, project };
             let mut found = Vec::new();
@@ -618,7 +664,7 @@ fn check(ws: &Workspace, settings: &Settings) -> Vec<Diagnostic> {
     let per_pipeline: Vec<Diagnostic> = ws
         .pipelines
         .par_iter()
-        .filter(|p| p.model.files.iter().any(|&f| ws.file(f).reported))
+        .filter(|p| p.model.files.iter().any(|&f| ws.file(f).reported) && !cancelled())
         .flat_map_iter(|pipeline| {
             let cx = PipelineContext { ws, pipeline };
             let mut found = Vec::new();
@@ -703,4 +749,47 @@ fn sort_and_dedup(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
             .then(a.message.cmp(&b.message))
     });
     diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    fn compose_input() -> Input {
+        Input {
+            path: PathBuf::from("/nowhere/compose.yaml"),
+            name: "compose.yaml".into(),
+            content: Some(b"services:\n  web:\n    image: nginx\n".to_vec()),
+            kind: Some(FileKind::Compose),
+        }
+    }
+
+    #[test]
+    fn a_cancelled_analysis_stops_and_returns_nothing() {
+        let settings = Settings::default();
+        let polls = AtomicUsize::new(0);
+        // Cancelled after the first checkpoint: the rules never run.
+        let cancelled = || polls.fetch_add(1, Ordering::Relaxed) >= 1;
+        let outcome = analyze_cancellable(
+            vec![compose_input()],
+            Vec::new(),
+            &settings,
+            &OsFs,
+            &cancelled,
+        );
+        assert!(outcome.is_none());
+        assert_eq!(
+            polls.load(Ordering::Relaxed),
+            2,
+            "stops at the next checkpoint"
+        );
+        let complete =
+            analyze_cancellable(vec![compose_input()], Vec::new(), &settings, &OsFs, &|| {
+                false
+            })
+            .expect("not cancelled");
+        assert!(complete.diagnostics.iter().any(|d| d.rule == "image-tag"));
+    }
 }

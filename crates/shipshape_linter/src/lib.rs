@@ -21,7 +21,9 @@ pub mod suppress;
 pub mod text;
 pub mod workspace;
 
-pub use analyze::{Analysis, INTERNAL_ERROR, analyze, analyze_with};
+pub use analyze::{
+    Analysis, INTERNAL_ERROR, analyze, analyze_cancellable, analyze_in_context, analyze_with,
+};
 pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
 pub use discover::{Discovery, FileRules, Input, discover, discover_with};
 pub use registry::RULES;

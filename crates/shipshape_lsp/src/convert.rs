@@ -1,11 +1,21 @@
-//! shipshape diagnostics -> LSP diagnostics (positions in UTF-16, the LSP default).
+//! shipshape diagnostics -> LSP diagnostics, and positions both ways (UTF-16, the LSP
+//! default).
 
 use lsp_types::{
-    Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,
-    NumberOrString, Position, Range, Uri,
+    CodeDescription, Diagnostic as LspDiagnostic, DiagnosticRelatedInformation, DiagnosticSeverity,
+    DiagnosticTag, Location, NumberOrString, Position, Range, Uri,
 };
 use shipshape_linter::{Diagnostic, Severity, Workspace};
 use shipshape_yaml::{SourceFile, Span};
+
+/// Where each rule's documentation is read online.
+pub const RULES_URL: &str = "https://gitlab.com/shipshape/shipshape/-/blob/main/rules";
+
+/// Rules whose findings editors may show faded (removable) or struck through (obsolete).
+const TAGS: &[(&str, DiagnosticTag)] = &[
+    ("unused-ignore", DiagnosticTag::UNNECESSARY),
+    ("obsolete-version", DiagnosticTag::DEPRECATED),
+];
 
 pub fn range(file: &SourceFile, span: Span) -> Range {
     Range::new(
@@ -18,6 +28,29 @@ fn position(file: &SourceFile, offset: usize) -> Position {
     Position::new(file.line_col(offset).line, file.utf16_col(offset))
 }
 
+/// The byte offset of an LSP position in `text` (clamped to the line and the text; a
+/// position inside a surrogate pair goes to the character's start).
+pub fn offset(text: &str, pos: Position) -> usize {
+    let mut line_start = 0;
+    for _ in 0..pos.line {
+        match text[line_start..].find('\n') {
+            Some(i) => line_start += i + 1,
+            None => return text.len(),
+        }
+    }
+    let line_end = text[line_start..]
+        .find(['\n', '\r'])
+        .map_or(text.len(), |i| line_start + i);
+    let mut units = 0u32;
+    for (i, c) in text[line_start..line_end].char_indices() {
+        if units + c.len_utf16() as u32 > pos.character {
+            return line_start + i;
+        }
+        units += c.len_utf16() as u32;
+    }
+    line_end
+}
+
 pub fn diagnostic(
     ws: &Workspace,
     d: &Diagnostic,
@@ -25,6 +58,10 @@ pub fn diagnostic(
 ) -> LspDiagnostic {
     let file = ws.source(d.file());
     let mut message = d.message.clone();
+    for note in &d.notes {
+        message.push_str("\nnote: ");
+        message.push_str(note);
+    }
     if let Some(help) = &d.help {
         message.push_str("\nhelp: ");
         message.push_str(help);
@@ -40,6 +77,11 @@ pub fn diagnostic(
             })
         })
         .collect();
+    let tags: Vec<DiagnosticTag> = TAGS
+        .iter()
+        .filter(|(rule, _)| *rule == d.rule)
+        .map(|(_, t)| t.clone())
+        .collect();
     LspDiagnostic {
         range: range(file, d.primary.span),
         severity: Some(match d.severity {
@@ -48,9 +90,32 @@ pub fn diagnostic(
             Severity::Info => DiagnosticSeverity::INFORMATION,
         }),
         code: Some(NumberOrString::String(d.rule.to_string())),
+        code_description: format!("{RULES_URL}/{}/README.md", d.rule)
+            .parse()
+            .ok()
+            .map(|href| CodeDescription { href }),
         source: Some("shipshape".into()),
         message,
         related_information: (!related.is_empty()).then_some(related),
-        ..LspDiagnostic::default()
+        tags: (!tags.is_empty()).then_some(tags),
+        data: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_from_utf16_positions() {
+        let text = "a: é😀x\nb: y\r\nc";
+        assert_eq!(offset(text, Position::new(0, 3)), 3);
+        // é is one UTF-16 unit and two bytes; 😀 two units and four bytes.
+        assert_eq!(offset(text, Position::new(0, 4)), 5);
+        assert_eq!(offset(text, Position::new(0, 6)), 9);
+        assert_eq!(offset(text, Position::new(0, 99)), 10);
+        assert_eq!(offset(text, Position::new(1, 3)), 14);
+        assert_eq!(offset(text, Position::new(2, 0)), 17);
+        assert_eq!(offset(text, Position::new(9, 0)), text.len());
     }
 }

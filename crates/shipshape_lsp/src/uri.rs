@@ -1,6 +1,8 @@
 //! `file://` URIs <-> paths. lsp-types 0.97's `Uri` has no `to_file_path`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use lsp_types::Uri;
 
 /// The path of a `file://` URI, percent-decoded; None for other schemes.
 pub fn to_path(uri: &str) -> Option<PathBuf> {
@@ -26,6 +28,23 @@ pub fn to_path(uri: &str) -> Option<PathBuf> {
     Some(PathBuf::from(String::from_utf8(out).ok()?))
 }
 
+/// The `file://` URI of an absolute path, percent-encoded.
+pub fn from_path(path: &Path) -> Option<Uri> {
+    let text = path.to_str()?;
+    if !text.starts_with('/') {
+        return None;
+    }
+    let mut out = String::from("file://");
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out.parse().ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +64,11 @@ mod tests {
             Some(PathBuf::from("/x.yml"))
         );
         assert_eq!(to_path("untitled:Untitled-1"), None);
+        let uri = from_path(Path::new("/a b/.gitlab-ci.yml")).unwrap();
+        assert_eq!(uri.as_str(), "file:///a%20b/.gitlab-ci.yml");
+        assert_eq!(
+            to_path(uri.as_str()),
+            Some(PathBuf::from("/a b/.gitlab-ci.yml"))
+        );
     }
 }

@@ -1,0 +1,254 @@
+//! The editor clients of `editors/` against the real server: headless Neovim (Debian's
+//! package) with `editors/neovim` opens a bad Compose file and reports the diagnostics it
+//! received; the VS Code extension installs, compiles and packages with npm; Helix's
+//! `languages.toml` runs the server the way the binary expects.
+//!
+//! `.ci/run` installs Neovim and sets `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes its absence
+//! a failure; elsewhere the test is skipped when `nvim` is missing. The VS Code package
+//! needs the npm registry: `cargo test --test editors -- --ignored` runs it, and `.ci/run`
+//! does.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{TempDir, repo_root, tool_available};
+
+/// Runs `command` to completion, killing it after `limit`.
+fn run_with_limit(command: &mut Command, limit: Duration) -> std::process::Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{command:?} did not finish in {limit:?}\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// A Lua string literal of a path.
+fn lua_string(path: &Path) -> String {
+    format!("{:?}", path.display().to_string())
+}
+
+#[test]
+fn neovim_receives_the_diagnostics_of_a_bad_compose_file() {
+    if !tool_available("nvim", "apt-get install neovim") {
+        return;
+    }
+    let dir = TempDir::new("nvim");
+    dir.write(".git/HEAD", "ref: refs/heads/main\n");
+    // `image: nginx` runs whatever `latest` is today: the finding reaches Neovim with its
+    // position (0-based line and byte column), rule code and source.
+    let compose = dir.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    ports:\n      - \"8080:80\"\n",
+    );
+    let report = dir.path().join("diagnostics.json");
+    let init = dir.write(
+        "init.lua",
+        format!(
+            r#"
+vim.opt.runtimepath:prepend({editors})
+vim.cmd("filetype on")
+require("shipshape").setup({{ cmd = {{ {bin}, "lsp" }} }})
+vim.api.nvim_create_autocmd("VimEnter", {{
+  callback = function()
+    local buf = vim.api.nvim_get_current_buf()
+    local received = vim.wait(30000, function() return #vim.diagnostic.get(buf) > 0 end, 20)
+    local items = {{}}
+    for _, d in ipairs(vim.diagnostic.get(buf)) do
+      local lsp = d.user_data and d.user_data.lsp or {{}}
+      table.insert(items, {{
+        lnum = d.lnum, col = d.col, message = d.message, source = d.source,
+        severity = d.severity, code = d.code or lsp.code,
+      }})
+    end
+    local clients = {{}}
+    for _, c in pairs(vim.lsp.buf_get_clients(buf)) do
+      table.insert(clients, {{ name = c.name, root = c.config.root_dir }})
+    end
+    local file = io.open({report}, "w")
+    file:write(vim.fn.json_encode({{
+      received = received, filetype = vim.bo[buf].filetype,
+      clients = clients, diagnostics = items,
+    }}))
+    file:close()
+    vim.cmd("qa!")
+  end,
+}})
+"#,
+            editors = lua_string(&repo_root().join("editors/neovim")),
+            bin = lua_string(Path::new(env!("CARGO_BIN_EXE_shipshape"))),
+            report = lua_string(&report),
+        ),
+    );
+    let home = dir.path().join("home");
+    let out = run_with_limit(
+        Command::new("nvim")
+            .args(["--headless", "-n", "-i", "NONE", "-u"])
+            .arg(&init)
+            .arg(&compose)
+            .current_dir(dir.path())
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdin(Stdio::null()),
+        Duration::from_secs(60),
+    );
+    let text = std::fs::read_to_string(&report).unwrap_or_else(|_| {
+        panic!(
+            "Neovim wrote no report\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let report: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(report["received"], true, "{report:#}");
+    assert_eq!(report["clients"][0]["name"], "shipshape", "{report:#}");
+    assert_eq!(
+        report["clients"][0]["root"],
+        dir.path().display().to_string(),
+        "the project root is the directory with .git"
+    );
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let image = diagnostics
+        .iter()
+        .find(|d| d["code"] == "image-tag")
+        .unwrap_or_else(|| panic!("no image-tag diagnostic: {report:#}"));
+    assert_eq!(image["lnum"], 2);
+    assert_eq!(image["col"], 11);
+    assert_eq!(image["source"], "shipshape");
+    assert!(
+        image["message"].as_str().unwrap().contains("nginx"),
+        "{image}"
+    );
+}
+
+#[test]
+fn helix_runs_the_server_the_binary_serves() {
+    let text = std::fs::read_to_string(repo_root().join("editors/helix/languages.toml")).unwrap();
+    let config: toml::Table = toml::from_str(&text).unwrap();
+    let server = &config["language-server"]["shipshape"];
+    assert_eq!(server["command"].as_str(), Some("shipshape"));
+    let args: Vec<&str> = server["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert_eq!(args, ["lsp"]);
+    let yaml = config["language"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"].as_str() == Some("yaml"))
+        .expect("a yaml language table");
+    assert!(
+        yaml["language-servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str() == Some("shipshape"))
+    );
+    // The same command speaks LSP: it answers `initialize` with its name.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+    {
+        use std::io::Write;
+        let stdin = child.stdin.as_mut().unwrap();
+        for m in [body, exit] {
+            write!(stdin, "Content-Length: {}\r\n\r\n{m}", m.len()).unwrap();
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(r#""name":"shipshape""#), "{text}");
+}
+
+/// `npm ci`, `npm run compile` and `vsce package` in a copy of `editors/vscode`, then the
+/// package's contents: the bundled client, the manifest, the README, nothing from
+/// `node_modules`.
+#[test]
+#[ignore = "needs the npm registry; .ci/run runs it"]
+fn the_vscode_extension_compiles_and_packages() {
+    if !tool_available("npm", "apt-get install nodejs npm") {
+        return;
+    }
+    let dir = TempDir::new("vscode");
+    let source = repo_root().join("editors/vscode");
+    for name in [
+        "package.json",
+        "package-lock.json",
+        "tsconfig.json",
+        ".vscodeignore",
+        "README.md",
+        "LICENSE",
+        "src/extension.ts",
+    ] {
+        dir.write(name, std::fs::read(source.join(name)).unwrap());
+    }
+    let npm = |args: &[&str]| {
+        let out = run_with_limit(
+            Command::new("npm").args(args).current_dir(dir.path()),
+            Duration::from_secs(600),
+        );
+        assert!(
+            out.status.success(),
+            "npm {args:?}\nstdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    npm(&["ci", "--no-audit", "--no-fund"]);
+    npm(&["run", "compile"]);
+    npm(&["exec", "--", "vsce", "package", "--out", "shipshape.vsix"]);
+    let listing = run_with_limit(
+        Command::new("npm")
+            .args(["exec", "--", "vsce", "ls", "--tree"])
+            .current_dir(dir.path()),
+        Duration::from_secs(300),
+    );
+    let listing = String::from_utf8_lossy(&listing.stdout).to_string();
+    let vsix = std::fs::read(dir.path().join("shipshape.vsix")).unwrap();
+    assert_eq!(&vsix[..2], b"PK", "a vsix is a zip archive");
+    for file in ["extension.js", "package.json", "README.md", "LICENSE"] {
+        assert!(listing.contains(file), "{file} is not packaged:\n{listing}");
+    }
+    assert!(
+        !listing.contains("node_modules"),
+        "the client is bundled:\n{listing}"
+    );
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(source.join("package.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["main"], "./out/extension.js");
+    let bundle = std::fs::read_to_string(dir.path().join("out/extension.js")).unwrap();
+    assert!(
+        bundle.contains("\"lsp\""),
+        "the client starts `shipshape lsp`"
+    );
+}
