@@ -259,3 +259,169 @@ fn one_bad_file_does_not_hide_the_others() {
         "{text}"
     );
 }
+
+/// Every input a fuzz target crashed on (tests/fuzz-regressions/TARGET/, see
+/// fuzz/README.md), linted with all rules as the file that target names it: no crash, no
+/// `internal-error`, and JSON out.
+#[test]
+fn fuzz_crashes_stay_fixed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
+    let mut seen = 0;
+    for (target, name) in [
+        ("yaml", "file.yaml"),
+        ("compose", "compose.yaml"),
+        ("pipeline", ".gitlab-ci.yml"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let dir = TempDir::new("fuzz-regression");
+            dir.write(name, std::fs::read(&path).unwrap());
+            let out = shipshape(dir.path(), &["check", name, "--format", "json"]);
+            let shown = path.display();
+            assert!(matches!(code(&out), 0 | 1), "{shown}: {}", stderr(&out));
+            let json: Value = serde_json::from_str(&stdout(&out))
+                .unwrap_or_else(|e| panic!("{shown}: {e}\n{}", stdout(&out)));
+            for d in json["diagnostics"].as_array().unwrap() {
+                assert_ne!(d["rule"], "internal-error", "{shown}: {d}");
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no inputs under {}", root.display());
+}
+
+/// The size limit is the project's to set (`[limits] max-file-size`); a file over it is
+/// one finding at its first line, and the files beside it are still checked.
+#[test]
+fn the_file_size_limit_is_configurable() {
+    let dir = TempDir::new("size-limit");
+    dir.write("shipshape.toml", "[limits]\nmax-file-size = \"1KB\"\n");
+    dir.write(
+        "big/compose.yaml",
+        format!(
+            "services:\n  app:\n    image: alpine:3.20\n{}",
+            "# padding\n".repeat(200)
+        ),
+    );
+    dir.write(
+        "small/compose.yaml",
+        "services:\n  app:\n    image: alpine\n",
+    );
+    let out = shipshape(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let found: Vec<(String, String, i64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["message"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "big/compose.yaml".to_string(),
+                "the file is 2040 bytes, above the 1024 bytes size limit, and was not checked"
+                    .to_string(),
+                1
+            ),
+            (
+                "small/compose.yaml".to_string(),
+                "image \"alpine\" has no tag, so it means \"alpine:latest\"".to_string(),
+                3
+            ),
+        ]
+    );
+}
+
+/// A generated file with a finding on every line reports the first ones only, and says how
+/// many it left out; the other files keep theirs.
+#[test]
+fn findings_per_file_are_capped() {
+    let dir = TempDir::new("diagnostic-cap");
+    dir.write("shipshape.toml", "[limits]\nmax-diagnostics-per-file = 5\n");
+    let services: String = (0..20)
+        .map(|i| format!("  s{i}:\n    image: alpine\n"))
+        .collect();
+    dir.write("a/compose.yaml", format!("services:\n{services}"));
+    dir.write("b/compose.yaml", "services:\n  app:\n    image: alpine\n");
+    let out = shipshape(
+        dir.path(),
+        &["check", ".", "--format", "json", "--select", "image-tag"],
+    );
+    // image-tag is an info finding: below the default fail-on.
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let lines: Vec<(String, i64)> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["start"]["line"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    let a = |line| ("a/compose.yaml".to_string(), line);
+    assert_eq!(
+        lines,
+        [
+            a(3),
+            a(5),
+            a(7),
+            a(9),
+            a(11),
+            ("b/compose.yaml".to_string(), 3)
+        ]
+    );
+    assert_eq!(
+        stderr(&out).trim(),
+        "shipshape: note: a/compose.yaml: 15 more findings not shown; at most 5 per file are \
+         reported (max-diagnostics-per-file in shipshape.toml)"
+    );
+}
+
+/// `extends` is followed to a fixed depth (Compose: 16 levels; GitLab: 10 ancestors, which
+/// `extends-cycle` reports), so long chains and loops end, with no false finding.
+#[test]
+fn long_and_looping_extends_chains_end() {
+    let dir = TempDir::new("extends-depth");
+    let mut compose = String::from("services:\n");
+    for i in 0..40 {
+        let parent = if i < 39 {
+            format!("extends: s{}", i + 1)
+        } else {
+            "image: alpine:3.20".into()
+        };
+        compose.push_str(&format!(
+            "  s{i}:\n    {parent}\n    environment:\n      LEVEL_{i}: \"{i}\"\n"
+        ));
+    }
+    compose.push_str("  a:\n    extends: b\n  b:\n    extends: a\n    image: alpine:3.20\n");
+    dir.write("compose.yaml", compose);
+    let mut ci = String::new();
+    for i in 0..40 {
+        ci.push_str(&format!(".t{i}:\n  extends: .t{}\n", i + 1));
+    }
+    ci.push_str(".t40:\n  script: make\njob:\n  extends: .t0\n");
+    dir.write(".gitlab-ci.yml", ci);
+    let started = Instant::now();
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    assert_eq!(
+        stdout(&out),
+        ".gitlab-ci.yml:22:12: error[extends-cycle] .t0: nesting too deep in `extends`\n\
+         .gitlab-ci.yml:44:12: error[extends-cycle] .t11: nesting too deep in `extends`\n\
+         .gitlab-ci.yml:66:12: error[extends-cycle] .t22: nesting too deep in `extends`\n"
+    );
+}

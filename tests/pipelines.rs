@@ -186,3 +186,28 @@ fn shipshape_toml_files_and_links() {
         ".gitlab-ci.yml:1:1: warning[ci-variable-not-passed] job \"integration\" runs stack.yml, which uses ${APP_VERSION}, but the job does not set APP_VERSION\n"
     );
 }
+
+/// Nested includes are followed as deep as GitLab's count allows and no farther: a chain
+/// of 160 files is one finding, on the include GitLab refuses.
+#[test]
+fn include_depth_is_bounded_by_the_include_limit() {
+    let dir = TempDir::new("include-depth");
+    dir.write(
+        ".gitlab-ci.yml",
+        "include: ci/1.yml\nroot:\n  script: make\n",
+    );
+    for i in 1..=160 {
+        dir.write(
+            &format!("ci/{i}.yml"),
+            format!("include: ci/{}.yml\nj{i}:\n  script: make\n", i + 1),
+        );
+    }
+    dir.write("ci/161.yml", "j161:\n  script: make\n");
+    let out = shipshape(dir.path(), &["check", ".", "--format", "concise"]);
+    assert_eq!(
+        stdout(&out),
+        "ci/150.yml:1:10: error[too-many-includes] the pipeline includes more than 150 files; \
+         `ci/151.yml` is include number 151\n"
+    );
+    assert_eq!(code(&out), 1);
+}

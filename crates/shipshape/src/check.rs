@@ -95,6 +95,9 @@ pub fn run(args: CheckArgs) -> u8 {
         error(message);
         return 2;
     }
+    for notice in &analysis.notices {
+        eprintln!("shipshape: note: {notice}");
+    }
     for problem in &problems {
         error(problem);
     }

@@ -36,9 +36,10 @@ const ENV_FILES: &[(&str, bool)] = &[
     ("example.env", true),
 ];
 
-/// Related files are followed this many hops from a reported file (GitLab allows 100
-/// levels of nested includes).
-const MAX_RELATED_ROUNDS: usize = 100;
+/// Related files are followed this many hops from a reported file: one more than GitLab's
+/// include count allows, so a chain of nested includes is read as far as GitLab would
+/// read it and `too-many-includes` sees where it passes the limit.
+const MAX_RELATED_ROUNDS: usize = shipshape_model::gitlab::keywords::MAX_INCLUDES + 1;
 
 #[derive(Debug)]
 pub struct Analysis {
@@ -47,6 +48,9 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Files that could not be read, one line each.
     pub errors: Vec<String>,
+    /// What the user should know about this run that is not a finding: findings left
+    /// out of a file over [`Settings::max_diagnostics_per_file`]. One line each.
+    pub notices: Vec<String>,
 }
 
 pub fn analyze(inputs: Vec<Input>, settings: &Settings) -> Analysis {
@@ -121,15 +125,43 @@ pub fn analyze_cancellable(
     if cancelled() {
         return None;
     }
-    let diagnostics = check(&ws, settings, cancelled);
+    let mut diagnostics = check(&ws, settings, cancelled);
     if cancelled() {
         return None;
     }
+    let notices = cap_per_file(&ws, &mut diagnostics, settings.max_diagnostics_per_file);
     Some(Analysis {
         workspace: ws,
         diagnostics,
         errors,
+        notices,
     })
+}
+
+/// Keeps the first `max` findings of each file, top of the file first: a generated file
+/// with a finding on every line must not flood a terminal, a CI log or an editor. Says
+/// how many were left out, per file. `diagnostics` are sorted by file.
+fn cap_per_file(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>, max: usize) -> Vec<String> {
+    let mut per_file: Vec<(FileId, usize)> = Vec::new();
+    diagnostics.retain(|d| {
+        match per_file.last_mut() {
+            Some((file, n)) if *file == d.file() => *n += 1,
+            _ => per_file.push((d.file(), 1)),
+        }
+        per_file.last().is_some_and(|&(_, n)| n <= max)
+    });
+    per_file
+        .into_iter()
+        .filter(|&(_, n)| n > max)
+        .map(|(file, n)| {
+            format!(
+                "{}: {} more findings not shown; at most {max} per file are reported \
+                 (max-diagnostics-per-file in shipshape.toml)",
+                ws.file(file).source.name,
+                n - max
+            )
+        })
+        .collect()
 }
 
 /// Loads and parses inputs in parallel, gives them the next file ids, builds their models.

@@ -21,6 +21,10 @@
 //! [[links]]
 //! job = "integration"
 //! compose = ["docker/compose.ci.yml"]
+//!
+//! [limits]
+//! max-file-size = "10MB"     # bytes, or with KB / MB / GB (1024-based)
+//! max-diagnostics-per-file = 1000
 //! ```
 
 use std::collections::BTreeMap;
@@ -59,6 +63,15 @@ struct RawConfig {
     files: RawFiles,
     #[serde(default)]
     links: Vec<RawLink>,
+    #[serde(default)]
+    limits: RawLimits,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawLimits {
+    max_file_size: Option<Spanned<toml::Value>>,
+    max_diagnostics_per_file: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +123,8 @@ pub struct Config {
     pub secrets: SecretAllowlist,
     pub files: FileRules,
     pub links: Vec<JobLink>,
+    pub max_file_size: Option<u64>,
+    pub max_diagnostics_per_file: Option<usize>,
 }
 
 /// A configuration error: `shipshape.toml:3: unknown rule "imagetag"; did you mean ...`.
@@ -256,6 +271,28 @@ impl Config {
                     .collect(),
             })
             .collect();
+        if let Some(size) = &raw.limits.max_file_size {
+            config.max_file_size = Some(parse_size(size.get_ref()).ok_or_else(|| {
+                error(
+                    Some(size.span()),
+                    "max-file-size is a number of bytes or a size such as \"512KB\" or \"10MB\""
+                        .into(),
+                )
+            })?);
+        }
+        if let Some(max) = &raw.limits.max_diagnostics_per_file {
+            config.max_diagnostics_per_file = Some(
+                usize::try_from(*max.get_ref())
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| {
+                        error(
+                            Some(max.span()),
+                            "max-diagnostics-per-file must be at least 1".into(),
+                        )
+                    })?,
+            );
+        }
         Ok(config)
     }
 
@@ -269,7 +306,35 @@ impl Config {
         }
         settings.secrets = self.secrets.clone();
         settings.links = self.links.clone();
+        if let Some(size) = self.max_file_size {
+            settings.max_file_size = size;
+        }
+        if let Some(max) = self.max_diagnostics_per_file {
+            settings.max_diagnostics_per_file = max;
+        }
     }
+}
+
+/// `1048576`, `"512KB"`, `"10MB"`, `"1 GiB"`: bytes, 1024-based units. At least 1 byte.
+fn parse_size(value: &toml::Value) -> Option<u64> {
+    let bytes = match value {
+        toml::Value::Integer(n) => u64::try_from(*n).ok()?,
+        toml::Value::String(s) => {
+            let s = s.trim();
+            let digits = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+            let number: u64 = s[..digits].parse().ok()?;
+            let unit = match s[digits..].trim().to_ascii_uppercase().as_str() {
+                "" | "B" => 1,
+                "K" | "KB" | "KIB" => 1 << 10,
+                "M" | "MB" | "MIB" => 1 << 20,
+                "G" | "GB" | "GIB" => 1 << 30,
+                _ => return None,
+            };
+            number.checked_mul(unit)?
+        }
+        _ => return None,
+    };
+    (bytes > 0).then_some(bytes)
 }
 
 #[cfg(test)]
@@ -292,6 +357,36 @@ mod tests {
             ]
         );
         assert_eq!(c.secrets.values, ["banterbus"]);
+    }
+
+    #[test]
+    fn reads_limits() {
+        let parse = |text: &str| Config::parse(Path::new("shipshape.toml"), text);
+        let c =
+            parse("[limits]\nmax-file-size = \"512KB\"\nmax-diagnostics-per-file = 50\n").unwrap();
+        assert_eq!(c.max_file_size, Some(512 * 1024));
+        assert_eq!(c.max_diagnostics_per_file, Some(50));
+        assert_eq!(
+            parse("[limits]\nmax-file-size = 2048\n")
+                .unwrap()
+                .max_file_size,
+            Some(2048)
+        );
+        assert_eq!(
+            parse("[limits]\nmax-file-size = \"10 MiB\"\n")
+                .unwrap()
+                .max_file_size,
+            Some(10 << 20)
+        );
+        let err = parse("[limits]\nmax-file-size = \"ten megabytes\"\n").unwrap_err();
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("max-file-size"), "{}", err.message);
+        assert_eq!(
+            parse("[limits]\nmax-diagnostics-per-file = 0\n")
+                .unwrap_err()
+                .line,
+            Some(2)
+        );
     }
 
     #[test]

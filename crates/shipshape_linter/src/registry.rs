@@ -38,6 +38,7 @@ pub static RULES: &[&Rule] = &[
     &rules::gitlab::invalid_rules_expression::RULE,
     &rules::gitlab::unknown_include::RULE,
     &rules::gitlab::unresolved_include::RULE,
+    &rules::gitlab::too_many_includes::RULE,
     &rules::gitlab::unknown_reference::RULE,
     &rules::gitlab::dind_tls_mismatch::RULE,
     &rules::gitlab::service_network_per_build::RULE,

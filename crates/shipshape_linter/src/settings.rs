@@ -11,10 +11,15 @@ use crate::registry::{RULES, rule_index};
 /// generated or wrong file, and its diagnostic says so instead of stalling an editor.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
+/// Default cap on the findings reported per file: far above what a hand-written file has
+/// (the corpus's worst is under 100), low enough that a generated one cannot flood a log.
+pub const DEFAULT_MAX_DIAGNOSTICS_PER_FILE: usize = 1000;
+
 #[derive(Clone, Debug)]
 pub struct Settings {
     pub rules: RuleSelection,
     pub max_file_size: u64,
+    pub max_diagnostics_per_file: usize,
     pub yaml_limits: Limits,
     /// The repository root, against which GitLab reads `include: local` paths. None:
     /// found from each file (the nearest directory holding `.git`, then the nearest one
@@ -34,6 +39,7 @@ impl Default for Settings {
         Settings {
             rules: RuleSelection::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_diagnostics_per_file: DEFAULT_MAX_DIAGNOSTICS_PER_FILE,
             yaml_limits: Limits::default(),
             project_root: None,
             report_under: Vec::new(),

@@ -8,7 +8,8 @@ use crate::{FileId, LineCol, LineIndex, Span};
 /// snippets), and the linter reports this instead of checking a text it cannot trust.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EncodingProblem {
-    /// A NUL byte: this is a binary file, not YAML.
+    /// A NUL byte: this is a binary file, not YAML. `offset` is where the NUL is in
+    /// `text` (the lossy text: bytes before it that are not UTF-8 became U+FFFD there).
     Binary { offset: usize },
     /// UTF-16 byte order mark; YAML files here must be UTF-8.
     Utf16 { big_endian: bool },
@@ -80,8 +81,10 @@ fn decode(bytes: Vec<u8>) -> (String, Option<EncodingProblem>) {
         return (text, Some(EncodingProblem::Utf16 { big_endian }));
     }
     // Git's heuristic: a NUL in the first 8000 bytes means binary.
-    if let Some(offset) = bytes.iter().take(8000).position(|&b| b == 0) {
+    if let Some(nul) = bytes.iter().take(8000).position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
+        // A NUL ends any broken sequence before it, so the lossy prefix is a prefix of text.
+        let offset = String::from_utf8_lossy(&bytes[..nul]).len();
         return (text, Some(EncodingProblem::Binary { offset }));
     }
     match String::from_utf8(bytes) {
@@ -123,6 +126,13 @@ mod tests {
             file(b"\x7fELF\x02\x01\x00\x00").encoding_problem,
             Some(EncodingProblem::Binary { offset: 6 })
         ));
+        // Found by fuzzing: a byte that is not UTF-8 before the NUL grows into U+FFFD.
+        let f = file(b"build:\xde\x01\x00");
+        assert_eq!(
+            f.encoding_problem,
+            Some(EncodingProblem::Binary { offset: 10 })
+        );
+        assert_eq!(&f.text[10..11], "\0");
         assert!(matches!(
             file(b"\xff\xfea\x00:\x00").encoding_problem,
             Some(EncodingProblem::Utf16 { big_endian: false })

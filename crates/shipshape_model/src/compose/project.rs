@@ -122,8 +122,10 @@ impl Project {
     }
 }
 
-/// `extends` chains deeper than this are reported by Compose as errors anyway.
-const MAX_EXTENDS: usize = 16;
+/// `extends` is followed this far: farther than any real file goes, and the end of a loop
+/// (`a` extends `b` extends `a`, which Compose rejects as a circular reference). A chain
+/// cut here leaves the project incomplete, so rules do not judge what was not merged.
+pub const MAX_EXTENDS: usize = 16;
 
 fn resolve_extends<'a>(
     file: &'a ComposeFile,
@@ -136,6 +138,7 @@ fn resolve_extends<'a>(
         return service.clone();
     };
     if depth >= MAX_EXTENDS {
+        *incomplete = true;
         return service.clone();
     }
     let base_file = match &ext.file {

@@ -82,6 +82,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         };
         let text = cx.text(file);
         let mut found: BTreeMap<String, Use> = BTreeMap::new();
+        let mut shadowed: Vec<(String, Use)> = Vec::new();
         for id in tree.ids() {
             let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
                 continue;
@@ -118,6 +119,21 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     continue;
                 }
                 let span = tree.value_subspan(text, id, r.range.clone());
+                if container_var.is_some() {
+                    // Each such use is its own mistake, with its own fix: one finding each,
+                    // so that one `--fix` run escapes them all.
+                    shadowed.push((
+                        r.name.clone(),
+                        Use {
+                            span,
+                            required: false,
+                            uses: 1,
+                            container_var,
+                            shell: run_by_shell(tree, id),
+                        },
+                    ));
+                    continue;
+                }
                 let entry = found.entry(r.name.clone()).or_insert(Use {
                     span,
                     required: false,
@@ -127,14 +143,11 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 });
                 entry.uses += 1;
                 entry.required |= matches!(r.operator, Some(Operator::Required { .. }));
-                if entry.container_var.is_none() && container_var.is_some() {
-                    entry.container_var = container_var;
-                    entry.span = span;
-                    entry.shell = run_by_shell(tree, id);
-                }
             }
         }
-        for (name, u) in found {
+        // A name the file also uses for a container's variable is reported as that.
+        found.retain(|name, _| !shadowed.iter().any(|(n, _)| n == name));
+        for (name, u) in shadowed.into_iter().chain(found) {
             if let Some(service) = &u.container_var {
                 let written = &text[u.span.range()];
                 let d = sink.report(file, u.span, format!("\"{written}\" is replaced by Compose from the host's environment, not from service \"{service}\"'s"));

@@ -12,6 +12,7 @@ pub mod only_keyword_typo;
 pub mod rules_with_only_except;
 pub mod service_network_per_build;
 pub mod support;
+pub mod too_many_includes;
 pub mod undeclared_stage;
 pub mod unknown_extends;
 pub mod unknown_include;
