@@ -23,10 +23,13 @@ yaml_files() {
 # One seed per line the target's parser reads, written to a file named by its hash.
 seed_lines() {
     local pattern=$1 strip=$2
+    # grep finds nothing in some files and head closes the pipe early: neither is an error.
+    set +o pipefail
     yaml_files | xargs -r grep -h -E "$pattern" 2>/dev/null | sed -E "$strip" | sort -u | head -5000 |
         while IFS= read -r line; do
             printf '%s' "$line" > "$corpus/$(printf '%s' "$line" | sha1sum | cut -c1-16)"
         done
+    set -o pipefail
 }
 
 if [ -z "$(ls -A "$corpus")" ]; then

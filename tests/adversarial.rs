@@ -261,8 +261,8 @@ fn one_bad_file_does_not_hide_the_others() {
 }
 
 /// Every input a fuzz target crashed on (tests/fuzz-regressions/TARGET/, see
-/// fuzz/README.md), linted with all rules as the file that target names it: no crash, no
-/// `internal-error`, and JSON out.
+/// fuzz/README.md), linted with all rules as the file that target names it (a `shell`
+/// input as a job's script line): no crash, no `internal-error`, and JSON out.
 #[test]
 fn fuzz_crashes_stay_fixed() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
@@ -271,6 +271,7 @@ fn fuzz_crashes_stay_fixed() {
         ("yaml", "file.yaml"),
         ("compose", "compose.yaml"),
         ("pipeline", ".gitlab-ci.yml"),
+        ("shell", ".gitlab-ci.yml"),
     ] {
         let Ok(entries) = std::fs::read_dir(root.join(target)) else {
             continue;
@@ -278,7 +279,13 @@ fn fuzz_crashes_stay_fixed() {
         for entry in entries {
             let path = entry.unwrap().path();
             let dir = TempDir::new("fuzz-regression");
-            dir.write(name, std::fs::read(&path).unwrap());
+            let mut contents = std::fs::read(&path).unwrap();
+            if target == "shell" {
+                // A script line: a JSON string is a YAML double-quoted scalar.
+                let line = serde_json::to_string(&String::from_utf8_lossy(&contents)).unwrap();
+                contents = format!("job:\n  script:\n    - {line}\n").into_bytes();
+            }
+            dir.write(name, contents);
             let out = shipshape(dir.path(), &["check", name, "--format", "json"]);
             let shown = path.display();
             assert!(matches!(code(&out), 0 | 1), "{shown}: {}", stderr(&out));

@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use std::fmt::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A pipeline of `jobs` jobs over five stages, about 12 lines per job.
 pub fn pipeline(jobs: usize) -> String {
@@ -33,7 +33,7 @@ pub fn pipeline(jobs: usize) -> String {
         if i % 3 == 0 {
             writeln!(
                 out,
-                "    - docker compose run --rm app pytest tests/unit_{i}"
+                "    - docker compose run --rm svc-0 pytest tests/unit_{i}"
             )
             .unwrap();
         } else {
@@ -44,20 +44,56 @@ pub fn pipeline(jobs: usize) -> String {
     out
 }
 
-/// A Compose file of `services` services, each with a build, ports, environment,
-/// `depends_on` on the one before it and a healthcheck.
+/// A Compose file of `services` services, each with an image or a build, a container
+/// name, ports, environment with `${...}`, volumes, networks, `depends_on` on the one
+/// before it, labels, logging and a healthcheck: about 40 lines per service, as in the
+/// research's timing of the peers (`../shared/research/peers-compose.md`).
 pub fn compose(services: usize) -> String {
-    let mut out = String::from("services:\n");
+    let mut out = String::from("name: shop\n\nservices:\n");
     for i in 0..services {
         writeln!(out, "  svc-{i}:").unwrap();
-        writeln!(out, "    image: registry.example.com/shop/svc-{i}:1.{i}").unwrap();
+        if i % 5 == 0 {
+            writeln!(
+                out,
+                "    build:\n      context: ./svc-{i}\n      args:\n        VERSION: \"1.{i}\""
+            )
+            .unwrap();
+        } else {
+            writeln!(out, "    image: registry.example.com/shop/svc-{i}:1.{i}").unwrap();
+        }
+        writeln!(out, "    container_name: shop-svc-{i}").unwrap();
+        writeln!(out, "    restart: unless-stopped").unwrap();
+        writeln!(out, "    ports:\n      - \"{}:8080\"", 20000 + i).unwrap();
+        writeln!(out, "    volumes:\n      - data-{}:/var/lib/svc\n      - ./config/svc-{i}.yml:/etc/svc/config.yml:ro", i % 50).unwrap();
+        writeln!(out, "    networks:\n      - backend").unwrap();
+        writeln!(
+            out,
+            "    labels:\n      com.example.team: \"team-{}\"\n      com.example.tier: backend",
+            i % 12
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "    logging:\n      driver: json-file\n      options:\n        max-size: \"10m\""
+        )
+        .unwrap();
+        writeln!(out, "    deploy:\n      resources:\n        limits:\n          cpus: \"0.5\"\n          memory: 256M").unwrap();
         writeln!(out, "    environment:").unwrap();
-        writeln!(out, "      DATABASE_URL: postgres://db:5432/svc_{i}").unwrap();
+        writeln!(
+            out,
+            "      DATABASE_URL: ${{DATABASE_URL:-postgres://db:5432/svc_{i}}}"
+        )
+        .unwrap();
         writeln!(out, "      LOG_LEVEL: ${{LOG_LEVEL:-info}}").unwrap();
+        writeln!(
+            out,
+            "    depends_on:\n      db:\n        condition: service_healthy"
+        )
+        .unwrap();
         if i > 0 {
             writeln!(
                 out,
-                "    depends_on:\n      svc-{}:\n        condition: service_healthy",
+                "      svc-{}:\n        condition: service_healthy",
                 i - 1
             )
             .unwrap();
@@ -68,7 +104,94 @@ pub fn compose(services: usize) -> String {
         )
         .unwrap();
     }
+    out.push_str("  db:\n    image: postgres:16\n    networks:\n      - backend\n    healthcheck:\n      test: [\"CMD\", \"pg_isready\"]\n");
+    out.push_str("\nnetworks:\n  backend:\n\nvolumes:\n");
+    for v in 0..services.min(50) {
+        writeln!(out, "  data-{v}:").unwrap();
+    }
     out
+}
+
+/// A pipeline project of `jobs` jobs in a directory: `.gitlab-ci.yml` includes
+/// `ci/templates.yml` (a base and ten templates extending it) and ten `ci/jobs-N.yml`
+/// files; every job `extends` a template, later stages `needs` an earlier job, and the
+/// integration jobs run the project's `compose.yaml`. Returns the files written.
+pub fn pipeline_project(dir: &Path, jobs: usize) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut write = |name: &str, text: String| {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        files.push(path);
+    };
+    let parts = 10;
+    let mut root = String::from("include:\n  - local: ci/templates.yml\n");
+    for p in 0..parts {
+        writeln!(root, "  - local: ci/jobs-{p}.yml").unwrap();
+    }
+    root.push_str("\nstages: [build, test, integration, package, deploy]\n\nvariables:\n  POSTGRES_DB: shop\n");
+    write(".gitlab-ci.yml", root);
+    let mut templates = String::from(
+        ".base:\n  image: python:3.12-slim\n  before_script:\n    - pip install -r requirements.txt\n  \
+         rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n\n",
+    );
+    for t in 0..10 {
+        writeln!(
+            templates,
+            ".template-{t}:\n  extends: .base\n  tags: [docker]\n  variables:\n    SHARD: \"{t}\"\n"
+        )
+        .unwrap();
+    }
+    write("ci/templates.yml", templates);
+    let stages = ["build", "test", "integration", "package", "deploy"];
+    let per_part = jobs.div_ceil(parts);
+    for p in 0..parts {
+        let mut out = String::new();
+        for i in p * per_part..((p + 1) * per_part).min(jobs) {
+            let s = i * stages.len() / jobs.max(1);
+            let stage = stages[s];
+            writeln!(
+                out,
+                "job-{i}:\n  extends: .template-{}\n  stage: {stage}",
+                i % 10
+            )
+            .unwrap();
+            if s > 0 {
+                // The first job of the stage before.
+                writeln!(
+                    out,
+                    "  needs: [job-{}]",
+                    ((s - 1) * jobs).div_ceil(stages.len())
+                )
+                .unwrap();
+            }
+            if stage == "integration" {
+                writeln!(out, "  services:\n    - name: docker:27-dind\n      alias: docker\n  variables:\n    DOCKER_HOST: tcp://docker:2376\n    DOCKER_TLS_CERTDIR: \"/certs\"\n  script:\n    - docker compose run --rm svc-0 pytest tests/it_{i}\n").unwrap();
+            } else {
+                writeln!(out, "  script:\n    - pytest tests/unit_{i} --junitxml=report.xml\n  artifacts:\n    reports:\n      junit: report.xml\n").unwrap();
+            }
+        }
+        write(&format!("ci/jobs-{p}.yml"), out);
+    }
+    write("compose.yaml", compose(5));
+    files
+}
+
+/// A monorepo of `files` files: directories `services/NNNN/`, each with a `compose.yaml`
+/// of four services and a `.gitlab-ci.yml` of five jobs that run it. Returns the files.
+pub fn monorepo(dir: &Path, files: usize) -> Vec<PathBuf> {
+    let mut written = Vec::new();
+    for d in 0..files / 2 {
+        let sub = dir.join(format!("services/{d:04}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        let compose_path = sub.join("compose.yaml");
+        std::fs::write(&compose_path, compose(4)).unwrap();
+        let ci_path = sub.join(".gitlab-ci.yml");
+        std::fs::write(&ci_path, pipeline(5)).unwrap();
+        written.push(compose_path);
+        written.push(ci_path);
+    }
+    written
 }
 
 /// A fresh directory under the system temp dir.

@@ -104,7 +104,11 @@ pub fn run(args: CheckArgs) -> u8 {
     if !problems.is_empty() {
         return 2;
     }
-    exit_code(&analysis, fail_on)
+    let code = exit_code(&analysis, fail_on);
+    // The process ends here: freeing every tree and model one by one took an eighth of
+    // the run on a 10,000-file monorepo (benches/README.md), for memory the OS takes back.
+    std::mem::forget(analysis);
+    code
 }
 
 /// The settings of this run: the configuration file (`--config`, or the one found upward

@@ -34,6 +34,10 @@ pub const STARTER: &str = r#"# shipshape.toml: settings for shipshape (https://g
 # [[links]]
 # job = "integration"
 # compose = ["docker/compose.ci.yml"]
+
+# [limits]
+# max-file-size = "10MB"           # a larger file is one finding and is not read
+# max-diagnostics-per-file = 1000  # the rest are counted in a note
 "#;
 
 pub fn run(force: bool) -> u8 {

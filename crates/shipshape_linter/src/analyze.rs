@@ -402,9 +402,14 @@ fn add_related(
     settings: &Settings,
     fs: &dyn FileSystem,
 ) {
+    let known: HashSet<&Path> = ws.files.iter().map(|f| f.source.path.as_path()).collect();
+    let paths: Vec<PathBuf> = paths
+        .into_iter()
+        .filter(|p| !known.contains(p.as_path()))
+        .collect();
     let inputs: Vec<Input> = paths
         .into_iter()
-        .filter(|p| ws.file_by_path(p).is_none() && fs.is_file(p))
+        .filter(|p| fs.is_file(p))
         .map(|path| Input {
             name: related_name(ws, &path),
             path,

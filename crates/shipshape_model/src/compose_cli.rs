@@ -459,7 +459,8 @@ fn unwrap(words: &[Word]) -> (usize, Vec<Word>) {
             _ => break,
         }
     }
-    (i, assignments)
+    // `sudo -u` or `timeout` at the end skips past the last word (found by fuzzing).
+    (i.min(words.len()), assignments)
 }
 
 /// Reads a command as a Compose invocation, if it is one.
@@ -603,6 +604,14 @@ fn read_flag(words: &[Word], i: usize, takes_value: impl Fn(&str) -> bool) -> (F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wrapper_without_its_command_is_not_an_invocation() {
+        for script in ["sudo -u", "timeout", "sudo -- -u", "env -i"] {
+            let command = crate::shell::commands(script).remove(0);
+            assert!(parse(&command).is_none(), "{script}");
+        }
+    }
     use crate::shell::commands;
 
     fn inv(script: &str) -> Invocation {

@@ -389,8 +389,10 @@ impl Lexer<'_> {
                 j
             }
             // `$?`, `$@`, `$1`...
-            Some(_) => i + 2,
-            None => i + 1,
+            Some(c) if c.is_ascii() => i + 2,
+            // `$` before a character that is not ASCII is a plain dollar (found by fuzzing:
+            // `i + 2` cut that character in two).
+            Some(_) | None => i + 1,
         }
     }
 }
@@ -398,6 +400,17 @@ impl Lexer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dollar_before_a_character_that_is_not_ascii() {
+        let words: Vec<String> = commands("echo \";$\u{618}x\" $\u{e9}")
+            .remove(0)
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .collect();
+        assert_eq!(words, ["echo", ";$\u{618}x", "$\u{e9}"]);
+    }
 
     fn words(script: &str) -> Vec<Vec<String>> {
         commands(script)

@@ -2,7 +2,7 @@
 //! value in `environment:`, so the CI value never reaches the container; and a GitLab
 //! CI service whose `variables:` disagree with the Compose service of the same name.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use shipshape_model::compose::{EnvVar, Project, Service};
 use shipshape_model::gitlab::services::Variable;
@@ -75,6 +75,29 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     ci_services(cx, sink, &mut once);
 }
 
+/// The Compose services a pipeline's CI services are compared with, by name: those of the
+/// projects its jobs run, then those of the projects in the pipeline file's directory and
+/// below it (in a monorepo, each pipeline's own, not every project of the repository).
+fn compose_services_near<'c>(cx: &PipelineContext<'c>) -> HashMap<&'c str, &'c Service> {
+    let ws = cx.ws;
+    let root = &ws.file(cx.model().root_file).source.path;
+    let dir = root.parent().unwrap_or(root);
+    let run = cx.pipeline.compose_runs.iter().filter_map(|r| r.project);
+    let below = ws.compose_projects.iter().enumerate().filter_map(|(i, p)| {
+        p.files
+            .first()
+            .is_some_and(|&f| ws.file(f).source.path.starts_with(dir))
+            .then_some(i)
+    });
+    let mut services = HashMap::new();
+    for i in run.chain(below) {
+        for s in &ws.compose_projects[i].services {
+            services.entry(s.name.as_str()).or_insert(s);
+        }
+    }
+    services
+}
+
 /// A CI variable's value when it is a literal (not built from other variables).
 fn ci_literal(var: &Variable) -> Option<&str> {
     var.value.as_deref().filter(|v| !v.contains('$'))
@@ -128,14 +151,18 @@ fn started<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Service> {
 }
 
 /// GitLab services whose own `variables:` disagree with the Compose service of the same
-/// name in the repository: the tests run against another configuration in CI.
+/// name near the pipeline: the tests run against another configuration in CI.
 fn ci_services(cx: &PipelineContext<'_>, sink: &mut Sink<'_>, once: &mut Once) {
+    // Built on first need: most CI services set no variables.
+    let mut nearby: Option<HashMap<&str, &Service>> = None;
     for job in cx.model().visible_jobs() {
         for ci_service in job.services() {
+            if ci_service.variables.iter().all(|v| ci_literal(v).is_none()) {
+                continue;
+            }
+            let nearby = nearby.get_or_insert_with(|| compose_services_near(cx));
             for host in &ci_service.hostnames {
-                let Some(compose_service) =
-                    cx.ws.compose_projects.iter().find_map(|p| p.service(host))
-                else {
+                let Some(&compose_service) = nearby.get(host.as_str()) else {
                     continue;
                 };
                 for var in &ci_service.variables {
