@@ -21,6 +21,7 @@ use std::sync::OnceLock;
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
 use rayon::prelude::*;
+use shipshape_linter::fs::{FileSystem, OsFs};
 use shipshape_linter::{FileKind, Input, Settings, analyze, discover};
 use shipshape_yaml::{FileId, SourceFile, parse};
 
@@ -101,21 +102,11 @@ fn corpus() -> Option<&'static Workload> {
         .as_ref()
 }
 
+/// Every file below `dir`, in a stable order.
 fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
+    let mut files = OsFs.walk_files(dir);
+    files.sort();
+    files
 }
 
 fn generated(label: &str, make: impl FnOnce(&Path) -> Vec<PathBuf>) -> Workload {

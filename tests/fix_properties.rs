@@ -6,15 +6,14 @@
 //! that still parse (a file that did not may now) and on which the fixed findings are gone.
 
 use std::collections::HashMap;
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 use proptest::strategy::ValueTree;
 use proptest::test_runner::FileFailurePersistence;
 use shipshape_linter::fix::apply_fixes;
-use shipshape_linter::fs::FileSystem;
+use shipshape_linter::fs::MemoryFs;
 use shipshape_linter::{Analysis, Diagnostic, Fix, Input, RULES, Settings, analyze_with};
 
 /// The generated project: file name -> text. Nothing else exists.
@@ -34,32 +33,6 @@ impl std::fmt::Debug for Project {
 
 const ROOT: &str = "/project";
 
-impl FileSystem for Project {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let text = self.0.get(path).ok_or(io::ErrorKind::NotFound)?;
-        Ok(text.clone().into_bytes())
-    }
-    fn len(&self, path: &Path) -> io::Result<u64> {
-        Ok(self.read(path)?.len() as u64)
-    }
-    fn is_file(&self, path: &Path) -> bool {
-        self.0.contains_key(path)
-    }
-    fn exists(&self, path: &Path) -> bool {
-        self.0.keys().any(|p| p.starts_with(path))
-    }
-    fn walk_files(&self, dir: &Path) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = self
-            .0
-            .keys()
-            .filter(|p| p.starts_with(dir))
-            .cloned()
-            .collect();
-        files.sort();
-        files
-    }
-}
-
 impl Project {
     fn analyze(&self) -> Analysis {
         let mut names: Vec<&PathBuf> = self.0.keys().collect();
@@ -77,7 +50,14 @@ impl Project {
             project_root: Some(PathBuf::from(ROOT)),
             ..Settings::default()
         };
-        analyze_with(inputs, &settings, self)
+        let disk = MemoryFs {
+            files: self
+                .0
+                .iter()
+                .map(|(path, text)| (path.clone(), text.clone().into_bytes()))
+                .collect(),
+        };
+        analyze_with(inputs, &settings, &disk)
     }
 
     /// Applies `fixes` to every file; returns how many were applied.

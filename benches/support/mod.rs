@@ -180,16 +180,19 @@ pub fn pipeline_project(dir: &Path, jobs: usize) -> Vec<PathBuf> {
 /// A monorepo of `files` files: directories `services/NNNN/`, each with a `compose.yaml`
 /// of four services and a `.gitlab-ci.yml` of five jobs that run it. Returns the files.
 pub fn monorepo(dir: &Path, files: usize) -> Vec<PathBuf> {
+    let (compose_text, pipeline_text) = (compose(4), pipeline(5));
     let mut written = Vec::new();
     for d in 0..files / 2 {
         let sub = dir.join(format!("services/{d:04}"));
         std::fs::create_dir_all(&sub).unwrap();
-        let compose_path = sub.join("compose.yaml");
-        std::fs::write(&compose_path, compose(4)).unwrap();
-        let ci_path = sub.join(".gitlab-ci.yml");
-        std::fs::write(&ci_path, pipeline(5)).unwrap();
-        written.push(compose_path);
-        written.push(ci_path);
+        for (name, text) in [
+            ("compose.yaml", &compose_text),
+            (".gitlab-ci.yml", &pipeline_text),
+        ] {
+            let path = sub.join(name);
+            std::fs::write(&path, text).unwrap();
+            written.push(path);
+        }
     }
     written
 }

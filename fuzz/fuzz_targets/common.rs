@@ -2,33 +2,11 @@
 //! only "no panic". (libfuzzer-sys installs a panic hook that aborts, so a panic that the
 //! analysis would turn into an `internal-error` diagnostic still counts as a crash.)
 
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use shipshape_linter::fs::FileSystem;
+use shipshape_linter::fs::MemoryFs;
 use shipshape_linter::{Analysis, FileKind, INTERNAL_ERROR, Input, Settings, analyze_with};
 use shipshape_yaml::{FileId, Span};
-
-/// No disk: the fuzzed file is the only one there is, so a run never reads the host.
-struct NoDisk;
-
-impl FileSystem for NoDisk {
-    fn read(&self, _: &Path) -> io::Result<Vec<u8>> {
-        Err(io::ErrorKind::NotFound.into())
-    }
-    fn len(&self, _: &Path) -> io::Result<u64> {
-        Err(io::ErrorKind::NotFound.into())
-    }
-    fn is_file(&self, _: &Path) -> bool {
-        false
-    }
-    fn exists(&self, _: &Path) -> bool {
-        false
-    }
-    fn walk_files(&self, _: &Path) -> Vec<PathBuf> {
-        Vec::new()
-    }
-}
 
 /// Lints `bytes` as the file `name` with every rule on, and checks every finding.
 pub fn lint(name: &str, kind: FileKind, bytes: &[u8]) -> Analysis {
@@ -38,7 +16,8 @@ pub fn lint(name: &str, kind: FileKind, bytes: &[u8]) -> Analysis {
         content: Some(bytes.to_vec()),
         kind: Some(kind),
     };
-    let analysis = analyze_with(vec![input], &Settings::default(), &NoDisk);
+    // No disk: the fuzzed file is the only one there is, so a run never reads the host.
+    let analysis = analyze_with(vec![input], &Settings::default(), &MemoryFs::default());
     for d in &analysis.diagnostics {
         assert_ne!(d.rule, INTERNAL_ERROR, "{}", d.message);
         let labels = std::iter::once(&d.primary).chain(&d.secondary);

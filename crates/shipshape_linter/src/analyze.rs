@@ -403,13 +403,9 @@ fn add_related(
     fs: &dyn FileSystem,
 ) {
     let known: HashSet<&Path> = ws.files.iter().map(|f| f.source.path.as_path()).collect();
-    let paths: Vec<PathBuf> = paths
-        .into_iter()
-        .filter(|p| !known.contains(p.as_path()))
-        .collect();
     let inputs: Vec<Input> = paths
         .into_iter()
-        .filter(|p| fs.is_file(p))
+        .filter(|p| !known.contains(p.as_path()) && fs.is_file(p))
         .map(|path| Input {
             name: related_name(ws, &path),
             path,

@@ -54,3 +54,43 @@ impl FileSystem for OsFs {
             .collect()
     }
 }
+
+/// Files held in memory, and nothing else: for callers that lint text they generate (the
+/// fuzz targets, the property tests) and must never touch the disk.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryFs {
+    pub files: std::collections::BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl FileSystem for MemoryFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    fn len(&self, path: &Path) -> io::Result<u64> {
+        self.files
+            .get(path)
+            .map(|bytes| bytes.len() as u64)
+            .ok_or_else(|| io::ErrorKind::NotFound.into())
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.files.contains_key(path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.files.keys().any(|p| p.starts_with(path))
+    }
+
+    fn walk_files(&self, dir: &Path) -> Vec<PathBuf> {
+        self.files
+            .keys()
+            .filter(|p| p.starts_with(dir))
+            .take(MAX_WALK_FILES)
+            .cloned()
+            .collect()
+    }
+}

@@ -604,15 +604,15 @@ fn read_flag(words: &[Word], i: usize, takes_value: impl Fn(&str) -> bool) -> (F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::shell::commands;
 
     #[test]
     fn a_wrapper_without_its_command_is_not_an_invocation() {
         for script in ["sudo -u", "timeout", "sudo -- -u", "env -i"] {
-            let command = crate::shell::commands(script).remove(0);
+            let command = commands(script).remove(0);
             assert!(parse(&command).is_none(), "{script}");
         }
     }
-    use crate::shell::commands;
 
     fn inv(script: &str) -> Invocation {
         commands(script)

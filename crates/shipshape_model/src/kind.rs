@@ -1,6 +1,7 @@
 //! Which kind of file a YAML file is: by name first, by content when a user names a file
 //! that does not follow any convention.
 
+use crate::gitlab::keywords::TOP_LEVEL_KEYWORDS;
 use shipshape_yaml::{NodeId, Tree};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -39,21 +40,6 @@ pub const NAME_PATTERNS: &[(&str, FileKind)] = &[
 /// Top-level keys of the Compose specification (SPEC-domain A8).
 const COMPOSE_TOP_LEVEL: &[&str] = &[
     "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
-];
-
-/// Top-level GitLab CI keywords that are never job names.
-const GITLAB_TOP_LEVEL: &[&str] = &[
-    "default",
-    "include",
-    "stages",
-    "variables",
-    "workflow",
-    "image",
-    "services",
-    "cache",
-    "before_script",
-    "after_script",
-    "spec",
 ];
 
 /// Job keywords that only a GitLab CI job has.
@@ -101,7 +87,7 @@ fn looks_like_gitlab(tree: &Tree, root: NodeId) -> bool {
         ) {
             return true;
         }
-        !GITLAB_TOP_LEVEL.contains(&key)
+        !TOP_LEVEL_KEYWORDS.contains(&key)
             && tree.entries(e.value).iter().any(|je| {
                 tree.scalar(je.key)
                     .is_some_and(|k| GITLAB_JOB_MARKERS.contains(&k))

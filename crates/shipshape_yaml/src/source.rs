@@ -81,10 +81,10 @@ fn decode(bytes: Vec<u8>) -> (String, Option<EncodingProblem>) {
         return (text, Some(EncodingProblem::Utf16 { big_endian }));
     }
     // Git's heuristic: a NUL in the first 8000 bytes means binary.
-    if let Some(nul) = bytes.iter().take(8000).position(|&b| b == 0) {
+    if bytes.iter().take(8000).any(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes).into_owned();
-        // A NUL ends any broken sequence before it, so the lossy prefix is a prefix of text.
-        let offset = String::from_utf8_lossy(&bytes[..nul]).len();
+        // The same NUL in the lossy text (a NUL is never part of a replaced sequence).
+        let offset = text.find('\0').expect("the NUL survives lossy decoding");
         return (text, Some(EncodingProblem::Binary { offset }));
     }
     match String::from_utf8(bytes) {

@@ -44,13 +44,20 @@ const RUN_KEYS: &[&str] = &[
     "pre_stop",
 ];
 
-struct Use {
+/// A variable Compose fills in from the host's environment: one finding per name, at
+/// its first use.
+struct HostUse {
     span: Span,
     required: bool,
     uses: usize,
-    /// The service whose own `environment` sets the variable, when the use is elsewhere
-    /// in that service.
-    container_var: Option<String>,
+}
+
+/// A use inside a service whose own `environment` sets the variable: each is its own
+/// mistake with its own fix, so that one `--fix` run escapes them all.
+struct ContainerUse {
+    name: String,
+    span: Span,
+    service: String,
     /// Whether a shell runs the value in the container (then `$$VAR` is the fix).
     shell: bool,
 }
@@ -81,8 +88,8 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         let text = cx.text(file);
-        let mut found: BTreeMap<String, Use> = BTreeMap::new();
-        let mut shadowed: Vec<(String, Use)> = Vec::new();
+        let mut found: BTreeMap<String, HostUse> = BTreeMap::new();
+        let mut shadowed: Vec<ContainerUse> = Vec::new();
         for id in tree.ids() {
             let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
                 continue;
@@ -119,61 +126,55 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     continue;
                 }
                 let span = tree.value_subspan(text, id, r.range.clone());
-                if container_var.is_some() {
-                    // Each such use is its own mistake, with its own fix: one finding each,
-                    // so that one `--fix` run escapes them all.
-                    shadowed.push((
-                        r.name.clone(),
-                        Use {
-                            span,
-                            required: false,
-                            uses: 1,
-                            container_var,
-                            shell: run_by_shell(tree, id),
-                        },
-                    ));
+                if let Some(service) = container_var {
+                    shadowed.push(ContainerUse {
+                        name: r.name.clone(),
+                        span,
+                        service,
+                        shell: run_by_shell(tree, id),
+                    });
                     continue;
                 }
-                let entry = found.entry(r.name.clone()).or_insert(Use {
+                let entry = found.entry(r.name.clone()).or_insert(HostUse {
                     span,
                     required: false,
                     uses: 0,
-                    container_var: None,
-                    shell: false,
                 });
                 entry.uses += 1;
                 entry.required |= matches!(r.operator, Some(Operator::Required { .. }));
             }
         }
-        // A name the file also uses for a container's variable is reported as that.
-        found.retain(|name, _| !shadowed.iter().any(|(n, _)| n == name));
-        for (name, u) in shadowed.into_iter().chain(found) {
-            if let Some(service) = &u.container_var {
-                let written = &text[u.span.range()];
-                let d = sink.report(file, u.span, format!("\"{written}\" is replaced by Compose from the host's environment, not from service \"{service}\"'s"));
-                d.label("substituted before the container starts").note(format!(
-                    "\"{name}\" is set in the environment of \"{service}\", but Compose interpolates this value when it reads the file; the container never sees \"{written}\""
+        for u in &shadowed {
+            let (name, service) = (&u.name, &u.service);
+            let written = &text[u.span.range()];
+            let d = sink.report(file, u.span, format!("\"{written}\" is replaced by Compose from the host's environment, not from service \"{service}\"'s"));
+            d.label("substituted before the container starts").note(format!(
+                "\"{name}\" is set in the environment of \"{service}\", but Compose interpolates this value when it reads the file; the container never sees \"{written}\""
+            ));
+            if u.shell {
+                d.help(format!(
+                    "write \"${written}\" to let the container's shell expand it"
+                ))
+                .fix(Fix {
+                    safe: false,
+                    description: format!("escape it as \"${written}\""),
+                    edits: vec![Edit {
+                        file,
+                        span: Span::new(u.span.start as usize, u.span.start as usize),
+                        text: "$".into(),
+                    }],
+                });
+            } else {
+                d.help(format!(
+                    "no shell runs this command, so the container would not expand \"${written}\" either: run it through one, e.g. [\"sh\", \"-c\", \"... ${written} ...\"]"
                 ));
-                if u.shell {
-                    d.help(format!(
-                        "write \"${written}\" to let the container's shell expand it"
-                    ))
-                    .fix(Fix {
-                        safe: false,
-                        description: format!("escape it as \"${written}\""),
-                        edits: vec![Edit {
-                            file,
-                            span: Span::new(u.span.start as usize, u.span.start as usize),
-                            text: "$".into(),
-                        }],
-                    });
-                } else {
-                    d.help(format!(
-                        "no shell runs this command, so the container would not expand \"${written}\" either: run it through one, e.g. [\"sh\", \"-c\", \"... ${written} ...\"]"
-                    ));
-                }
-                continue;
             }
+        }
+        // A name the file also uses for a container's variable is reported as that.
+        let host_uses = found
+            .into_iter()
+            .filter(|(name, _)| !shadowed.iter().any(|u| &u.name == name));
+        for (name, u) in host_uses {
             let Some(source) = source else { continue };
             let message = if source.example {
                 format!("variable \"{name}\" is not listed in {env_name}")
