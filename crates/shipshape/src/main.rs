@@ -15,6 +15,11 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 
+/// The models are many small allocations made from both threads at once; glibc's
+/// allocator spent about a third of a monorepo run in `malloc`/`free` (benches/README.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {

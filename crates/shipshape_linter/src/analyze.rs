@@ -117,6 +117,7 @@ pub fn analyze_cancellable(
             f.secrets = crate::secrets::scan(f, &settings.secrets);
         }
     });
+    ws.index_paths();
     probe_paths(&mut ws, fs);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
@@ -293,45 +294,32 @@ fn load_related(
     let mut pending = HashMap::new();
     let mut scanned = from;
     for _ in 0..MAX_RELATED_ROUNDS {
-        let mut wanted: BTreeMap<PathBuf, FileKind> = BTreeMap::new();
-        for file in &ws.files[scanned..] {
-            if file.kind == FileKind::GitlabCi {
-                gitlab_related(resolver, file, &mut wanted, &mut pending);
-            }
-            let Some(model) = &file.compose else { continue };
-            let dir = file.dir();
-            // The pipeline that may run it (a pre-commit hook passes only the changed
-            // files; the cross-file rules still see the repository).
-            if file.reported {
-                for root in resolver.roots(&dir) {
-                    for name in ROOT_NAMES {
-                        wanted.insert(root.join(name), FileKind::GitlabCi);
-                    }
-                }
-            }
-            for (name, _) in ENV_FILES {
-                wanted.insert(dir.join(name), FileKind::DotEnv);
-            }
-            let refs = model.include.iter().map(|t| t.value.as_str()).chain(
-                model
-                    .services
-                    .iter()
-                    .filter_map(|s| s.extends.as_ref()?.file.as_ref().map(|f| f.value.as_str())),
-            );
-            for path in refs.filter(|p| !p.contains('$')) {
-                wanted.insert(resolve(&dir, path), FileKind::Compose);
-            }
+        // What each new file points at, found in parallel, then merged in file order.
+        let found: Vec<Related> = ws.files[scanned..]
+            .par_iter()
+            .map(|file| related_of(resolver, file, &known))
+            .collect();
+        let mut wanted: HashMap<PathBuf, FileKind> = HashMap::new();
+        for (paths, includes) in found {
+            wanted.extend(paths);
+            pending.extend(includes);
         }
         scanned = ws.files.len();
-        let new: Vec<(PathBuf, FileKind)> = wanted
+        let mut new: Vec<(PathBuf, FileKind)> = wanted
             .into_iter()
-            .filter(|(path, _)| !known.contains(path) && fs.is_file(path))
+            .filter(|(path, _)| !known.contains(path))
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .filter(|(path, _)| fs.is_file(path))
             .collect();
+        // Files are numbered in path order, whatever order the set gave.
+        new.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         known.extend(new.iter().map(|(p, _)| p.clone()));
+        let names = RelatedNames::new(ws);
         let inputs: Vec<Input> = new
             .into_iter()
             .map(|(path, kind)| Input {
-                name: related_name(ws, &path),
+                name: names.of(&path),
                 path,
                 content: None,
                 kind: Some(kind),
@@ -346,34 +334,72 @@ fn load_related(
     pending
 }
 
-fn gitlab_related(
-    resolver: &mut IncludeResolver<'_>,
+/// What [`related_of`] finds for one file: the paths to load, and a GitLab file's
+/// resolved includes.
+type Related = (
+    Vec<(PathBuf, FileKind)>,
+    Option<(FileId, Vec<PendingInclude>)>,
+);
+
+/// The files one file points at that are not loaded yet: a GitLab file's includes (also
+/// returned, resolved, for `settle_includes`), the root pipeline of a file outside the
+/// root, and beside a Compose file its `.env` files, the pipeline that may run it and
+/// the files it includes or extends.
+fn related_of(
+    resolver: &IncludeResolver<'_>,
     file: &AnalyzedFile,
-    wanted: &mut BTreeMap<PathBuf, FileKind>,
-    pending: &mut HashMap<FileId, Vec<PendingInclude>>,
-) {
-    let includes = resolver.includes_of(file);
-    for p in &includes {
-        if let Target::Paths(paths) = &p.target {
-            for path in paths {
-                wanted.insert(path.clone(), FileKind::GitlabCi);
+    known: &HashSet<PathBuf>,
+) -> Related {
+    let mut wanted: Vec<(PathBuf, FileKind)> = Vec::new();
+    let mut want = |path: PathBuf, kind: FileKind| {
+        if !known.contains(&path) {
+            wanted.push((path, kind));
+        }
+    };
+    let mut includes = None;
+    let dir = file.dir();
+    if file.kind == FileKind::GitlabCi {
+        let found = resolver.includes_of(file);
+        for p in &found {
+            if let Target::Paths(paths) = &p.target {
+                for path in paths {
+                    want(path.clone(), FileKind::GitlabCi);
+                }
             }
         }
+        includes = Some((file.id(), found));
     }
-    pending.insert(file.id(), includes);
     let is_root = file
         .source
         .path
         .file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| ROOT_NAMES.contains(&n));
-    if file.reported && !is_root {
-        for root in resolver.roots(&file.dir()) {
+    let model = file.compose.as_ref();
+    // The pipeline that may run it (a pre-commit hook passes only the changed files; the
+    // cross-file rules still see the repository).
+    if file.reported && (model.is_some() || file.kind == FileKind::GitlabCi && !is_root) {
+        for root in resolver.roots(&dir) {
             for name in ROOT_NAMES {
-                wanted.insert(root.join(name), FileKind::GitlabCi);
+                want(root.join(name), FileKind::GitlabCi);
             }
         }
     }
+    if let Some(model) = model {
+        for (name, _) in ENV_FILES {
+            want(dir.join(name), FileKind::DotEnv);
+        }
+        let refs = model.include.iter().map(|t| t.value.as_str()).chain(
+            model
+                .services
+                .iter()
+                .filter_map(|s| s.extends.as_ref()?.file.as_ref().map(|f| f.value.as_str())),
+        );
+        for path in refs.filter(|p| !p.contains('$')) {
+            want(resolve(&dir, path), FileKind::Compose);
+        }
+    }
+    (wanted, includes)
 }
 
 /// Files loaded as related ones but under a directory the user asked to check are
@@ -403,11 +429,12 @@ fn add_related(
     fs: &dyn FileSystem,
 ) {
     let known: HashSet<&Path> = ws.files.iter().map(|f| f.source.path.as_path()).collect();
+    let names = RelatedNames::new(ws);
     let inputs: Vec<Input> = paths
         .into_iter()
         .filter(|p| !known.contains(p.as_path()) && fs.is_file(p))
         .map(|path| Input {
-            name: related_name(ws, &path),
+            name: names.of(&path),
             path,
             content: None,
             kind: Some(kind),
@@ -416,19 +443,39 @@ fn add_related(
     add_files(&mut ws.files, &mut Vec::new(), inputs, false, settings, fs);
 }
 
-/// A related file's name, shown like its neighbours' (relative when theirs are).
-fn related_name(ws: &Workspace, path: &Path) -> String {
-    for f in &ws.files {
-        let (Some(dir), Some(name_dir)) =
-            (f.source.path.parent(), Path::new(&f.source.name).parent())
-        else {
-            continue;
-        };
-        if let Ok(rest) = path.strip_prefix(dir) {
-            return crate::discover::display_name(&name_dir.join(rest), Path::new(""));
+/// Related files' names, shown like their neighbours' (relative when theirs are): the
+/// name of the first loaded file whose directory holds the path, with the rest appended.
+struct RelatedNames<'w> {
+    /// A directory of loaded files -> (the first such file, the directory as it names it).
+    dirs: HashMap<&'w Path, (usize, &'w Path)>,
+}
+
+impl<'w> RelatedNames<'w> {
+    fn new(ws: &'w Workspace) -> RelatedNames<'w> {
+        let mut dirs = HashMap::new();
+        for (i, f) in ws.files.iter().enumerate() {
+            if let (Some(dir), Some(name_dir)) =
+                (f.source.path.parent(), Path::new(&f.source.name).parent())
+            {
+                dirs.entry(dir).or_insert((i, name_dir));
+            }
+        }
+        RelatedNames { dirs }
+    }
+
+    fn of(&self, path: &Path) -> String {
+        let named = path
+            .ancestors()
+            .filter_map(|dir| Some((dir, self.dirs.get(dir)?)))
+            .min_by_key(|(_, (first, _))| *first);
+        match named {
+            Some((dir, (_, name_dir))) => {
+                let rest = path.strip_prefix(dir).expect("an ancestor");
+                crate::discover::display_name(&name_dir.join(rest), Path::new(""))
+            }
+            None => path.to_string_lossy().into_owned(),
         }
     }
-    path.to_string_lossy().into_owned()
 }
 
 /// Dockerfiles larger than this are not read for a `HEALTHCHECK`.
@@ -479,7 +526,7 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
 /// run: the default file with its override; every other Compose file either on its own,
 /// or, when it only completes services of the default file (an overlay such as
 /// `docker-compose.prod.yml` that sets ports but no image), merged onto that file.
-fn compose_projects(ws: &Workspace) -> Vec<Project> {
+fn compose_projects<'w>(ws: &'w Workspace) -> Vec<Project> {
     let mut by_dir: BTreeMap<PathBuf, Vec<&AnalyzedFile>> = BTreeMap::new();
     for f in ws
         .files
@@ -500,7 +547,9 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
                 .map(|c| c.file)
         })
         .collect();
-    let mut projects = Vec::new();
+    // Which files form each project is decided here, in directory order; merging them,
+    // the costly part, runs in parallel below.
+    let mut groups: Vec<(PathBuf, Vec<&'w AnalyzedFile>, Vec<FileId>)> = Vec::new();
     for (dir, files) in by_dir {
         let files: Vec<&AnalyzedFile> = files
             .into_iter()
@@ -513,8 +562,8 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
         };
         let base = named(BASE_NAMES);
         let over = named(OVERRIDE_NAMES);
-        let mut add = |members: Vec<&AnalyzedFile>, owned: Vec<FileId>| {
-            projects.push(full_project(ws, &dir, &members, owned));
+        let mut add = |members: Vec<&'w AnalyzedFile>, owned: Vec<FileId>| {
+            groups.push((dir.clone(), members, owned));
         };
         if let Some(base) = base {
             let mut members = vec![base];
@@ -533,7 +582,17 @@ fn compose_projects(ws: &Workspace) -> Vec<Project> {
             }
         }
     }
-    projects
+    let mut env_files: HashMap<PathBuf, Vec<&AnalyzedFile>> = HashMap::new();
+    for f in ws.files.iter().filter(|f| f.kind == FileKind::DotEnv) {
+        env_files.entry(f.dir()).or_default().push(f);
+    }
+    groups
+        .into_par_iter()
+        .map(|(dir, members, owned)| {
+            let env = env_files.get(&dir).map_or(&[][..], Vec::as_slice);
+            full_project(ws, &dir, &members, owned, env)
+        })
+        .collect()
 }
 
 /// The project of `members` merged in order, with the `.env` files of `dir` and the
@@ -543,14 +602,13 @@ fn full_project(
     dir: &Path,
     members: &[&AnalyzedFile],
     owned: Vec<FileId>,
+    env_files: &[&AnalyzedFile],
 ) -> Project {
     let models: Vec<&ComposeFile> = members.iter().filter_map(|f| f.compose.as_ref()).collect();
     let lookup = |from: FileId, path: &str| lookup_compose(ws, from, path);
     let mut project = Project::merge(dir.to_path_buf(), &models, owned, &lookup);
-    project.env_sources = ws
-        .files
+    project.env_sources = env_files
         .iter()
-        .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
         .filter_map(|f| {
             let name = file_name(f)?;
             let example = ENV_FILES.iter().find(|(n, _)| *n == name)?.1;
@@ -600,7 +658,12 @@ fn attach_runs(ws: &mut Workspace, runs: Vec<(usize, crate::compose_runs::Compos
                     // Relative paths in the files (and `.env`) are read from the first
                     // file's directory.
                     let dir = members[0].dir();
-                    let project = full_project(ws, &dir, &members, files.found.clone());
+                    let env: Vec<&AnalyzedFile> = ws
+                        .files
+                        .iter()
+                        .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
+                        .collect();
+                    let project = full_project(ws, &dir, &members, files.found.clone(), &env);
                     ws.compose_projects.push(project);
                     known.insert(files.found.clone(), ws.compose_projects.len() - 1);
                     ws.compose_projects.len() - 1

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use shipshape_model::compose_cli::{self, Invocation};
 use shipshape_model::gitlab::{Job, Origin};
 use shipshape_model::shell::{self, Word};
@@ -16,7 +17,7 @@ use shipshape_yaml::FileId;
 use crate::config::JobLink;
 use crate::fs::FileSystem;
 use crate::pipelines::IncludeResolver;
-use crate::workspace::{Workspace, normalize};
+use crate::workspace::{CiPipeline, Workspace, normalize};
 
 /// The file names Compose looks for when no `-f` is given, in its order (SPEC-domain A1).
 pub const BASE_NAMES: &[&str] = &[
@@ -153,52 +154,85 @@ pub fn discover(
     fs: &dyn FileSystem,
     links: &[JobLink],
 ) -> Vec<PendingRun> {
+    // Jobs start in the repository root (CI_PROJECT_DIR).
+    let roots: Vec<Vec<PathBuf>> = ws
+        .pipelines
+        .iter()
+        .map(|p| resolver.roots(&ws.file(p.model.root_file).dir()))
+        .collect();
+    ws.pipelines
+        .par_iter()
+        .zip(roots)
+        .enumerate()
+        .flat_map_iter(|(index, (pipeline, roots))| {
+            pipeline_runs(fs, links, index, pipeline, &roots)
+        })
+        .collect()
+}
+
+/// The runs of one pipeline's jobs, in job order.
+fn pipeline_runs(
+    fs: &dyn FileSystem,
+    links: &[JobLink],
+    index: usize,
+    pipeline: &CiPipeline,
+    roots: &[PathBuf],
+) -> Vec<PendingRun> {
+    let model = &pipeline.model;
+    // Jobs are independent: a 1,000-job pipeline is read on every core.
+    let jobs: Vec<&Job> = model.visible_jobs().collect();
+    jobs.par_iter()
+        .flat_map_iter(|job| job_runs(fs, links, index, model, job, roots))
+        .collect()
+}
+
+/// The runs of one job, in script order.
+fn job_runs(
+    fs: &dyn FileSystem,
+    links: &[JobLink],
+    index: usize,
+    model: &shipshape_model::gitlab::Pipeline,
+    job: &Job,
+    roots: &[PathBuf],
+) -> Vec<PendingRun> {
     let mut out = Vec::new();
-    for (index, pipeline) in ws.pipelines.iter().enumerate() {
-        let model = &pipeline.model;
-        let root_dir = ws.file(model.root_file).dir();
-        // Jobs start in the repository root (CI_PROJECT_DIR).
-        let roots = resolver.roots(&root_dir);
-        for job in model.visible_jobs() {
-            let job_vars = model.job_variables(job);
-            let mut vars = RunVariables::default();
-            for v in &job_vars {
-                vars.set.insert(v.name.clone(), Some(v.value_origin));
-            }
-            for link in links.iter().filter(|l| l.job == job.name) {
-                out.push(linked_run(fs, index, job, &vars, link));
-            }
-            for (keys, after) in [
-                (&["before_script", "script"][..], false),
-                (&["after_script"][..], true),
-            ] {
-                let mut state = ScriptState {
-                    cwd: Some(String::new()),
-                    vars: vars.clone(),
-                    exported: HashMap::new(),
-                    earlier_words: Vec::new(),
-                };
-                for key in keys {
-                    for line in job.script(key) {
-                        let Some(text) = line.as_str() else { continue };
-                        for command in shell::commands(text) {
-                            if let Some(invocation) = compose_cli::parse(&command) {
-                                let mut pending = resolve(
-                                    fs,
-                                    &roots,
-                                    job,
-                                    &job_vars,
-                                    &state,
-                                    line.origin(),
-                                    invocation,
-                                    after,
-                                );
-                                pending.pipeline = index;
-                                out.push(pending);
-                            }
-                            state.follow(&command);
-                        }
+    let job_vars = model.job_variables(job);
+    let mut vars = RunVariables::default();
+    for v in &job_vars {
+        vars.set.insert(v.name.clone(), Some(v.value_origin));
+    }
+    for link in links.iter().filter(|l| l.job == job.name) {
+        out.push(linked_run(fs, index, job, &vars, link));
+    }
+    for (keys, after) in [
+        (&["before_script", "script"][..], false),
+        (&["after_script"][..], true),
+    ] {
+        let mut state = ScriptState {
+            cwd: Some(String::new()),
+            vars: vars.clone(),
+            exported: HashMap::new(),
+            earlier_words: Vec::new(),
+        };
+        for key in keys {
+            for line in job.script(key) {
+                let Some(text) = line.as_str() else { continue };
+                for command in shell::commands(text) {
+                    if let Some(invocation) = compose_cli::parse(&command) {
+                        let mut pending = resolve(
+                            fs,
+                            roots,
+                            job,
+                            &job_vars,
+                            &state,
+                            line.origin(),
+                            invocation,
+                            after,
+                        );
+                        pending.pipeline = index;
+                        out.push(pending);
                     }
+                    state.follow(&command);
                 }
             }
         }

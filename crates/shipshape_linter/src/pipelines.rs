@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use shipshape_model::FileKind;
@@ -41,8 +42,15 @@ pub struct PendingInclude {
 pub struct IncludeResolver<'a> {
     fs: &'a dyn FileSystem,
     project_root: Option<&'a Path>,
-    roots: HashMap<PathBuf, Vec<PathBuf>>,
-    listings: HashMap<PathBuf, Vec<String>>,
+    // Behind locks so that the files of a workspace are resolved in parallel.
+    roots: Mutex<HashMap<PathBuf, Vec<PathBuf>>>,
+    /// For each directory looked at, its nearest ancestor (itself included) holding
+    /// `.git`, and the nearest holding a root pipeline file: sibling directories share
+    /// their ancestors' answers, so a monorepo's thousands of directories probe each
+    /// ancestor once.
+    nearest_git: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    nearest_pipeline: Mutex<HashMap<PathBuf, Option<PathBuf>>>,
+    listings: Mutex<HashMap<PathBuf, Arc<[String]>>>,
 }
 
 impl<'a> IncludeResolver<'a> {
@@ -50,8 +58,10 @@ impl<'a> IncludeResolver<'a> {
         IncludeResolver {
             fs,
             project_root,
-            roots: HashMap::new(),
-            listings: HashMap::new(),
+            roots: Mutex::default(),
+            nearest_git: Mutex::default(),
+            nearest_pipeline: Mutex::default(),
+            listings: Mutex::default(),
         }
     }
 
@@ -59,42 +69,32 @@ impl<'a> IncludeResolver<'a> {
     /// the configured root; else the nearest directory holding `.git` and the nearest one
     /// holding a `.gitlab-ci.yml` (a checkout without `.git`, an example project inside
     /// another repository), or `dir` itself when neither exists.
-    pub fn roots(&mut self, dir: &Path) -> Vec<PathBuf> {
+    pub fn roots(&self, dir: &Path) -> Vec<PathBuf> {
         if let Some(root) = self.project_root {
             return vec![normalize(root)];
         }
-        if let Some(found) = self.roots.get(dir) {
+        if let Some(found) = lock(&self.roots).get(dir) {
             return found.clone();
         }
-        let mut git = None;
-        let mut pipeline_dir = None;
-        for ancestor in dir.ancestors() {
-            if git.is_none() && self.fs.exists(&ancestor.join(".git")) {
-                git = Some(ancestor.to_path_buf());
-            }
-            if pipeline_dir.is_none()
-                && ROOT_NAMES
-                    .iter()
-                    .any(|n| self.fs.is_file(&ancestor.join(n)))
-            {
-                pipeline_dir = Some(ancestor.to_path_buf());
-            }
-            if git.is_some() && pipeline_dir.is_some() {
-                break;
-            }
-        }
+        let fs = self.fs;
+        let git = nearest(&mut lock(&self.nearest_git), dir, |d| {
+            fs.exists(&d.join(".git"))
+        });
+        let pipeline_dir = nearest(&mut lock(&self.nearest_pipeline), dir, |d| {
+            ROOT_NAMES.iter().any(|n| fs.is_file(&d.join(n)))
+        });
         let mut found: Vec<PathBuf> = git.into_iter().chain(pipeline_dir).collect();
         found.sort_by_key(|p| p.components().count());
         found.dedup();
         if found.is_empty() {
             found.push(dir.to_path_buf());
         }
-        self.roots.insert(dir.to_path_buf(), found.clone());
+        lock(&self.roots).insert(dir.to_path_buf(), found.clone());
         found
     }
 
     /// Where one include entry of a file in `dir` leads.
-    pub fn target(&mut self, dir: &Path, include: &IncludeRef) -> Target {
+    pub fn target(&self, dir: &Path, include: &IncludeRef) -> Target {
         if include.kind != IncludeKind::Local {
             return Target::Done(IncludeOutcome::NotLocal);
         }
@@ -141,8 +141,8 @@ impl<'a> IncludeResolver<'a> {
         {
             Some(slash_path(rest))
         } else {
-            let candidates: Vec<&str> = self
-                .listing(nearest_root)
+            let listing = self.listing(nearest_root);
+            let candidates: Vec<&str> = listing
                 .iter()
                 .map(String::as_str)
                 .filter(|p| is_yaml(p))
@@ -156,19 +156,22 @@ impl<'a> IncludeResolver<'a> {
     }
 
     /// The repository's files, relative to its root, with `/`.
-    fn listing(&mut self, root: &Path) -> &[String] {
+    fn listing(&self, root: &Path) -> Arc<[String]> {
         let fs = self.fs;
-        self.listings.entry(root.to_path_buf()).or_insert_with(|| {
-            fs.walk_files(root)
-                .iter()
-                .filter_map(|p| p.strip_prefix(root).ok())
-                .map(slash_path)
-                .collect()
-        })
+        lock(&self.listings)
+            .entry(root.to_path_buf())
+            .or_insert_with(|| {
+                fs.walk_files(root)
+                    .iter()
+                    .filter_map(|p| p.strip_prefix(root).ok())
+                    .map(slash_path)
+                    .collect()
+            })
+            .clone()
     }
 
     /// The include entries of a parsed GitLab file, each with where it leads.
-    pub fn includes_of(&mut self, file: &AnalyzedFile) -> Vec<PendingInclude> {
+    pub fn includes_of(&self, file: &AnalyzedFile) -> Vec<PendingInclude> {
         let Some(tree) = file.tree() else {
             return Vec::new();
         };
@@ -190,6 +193,38 @@ impl<'a> IncludeResolver<'a> {
             })
             .collect()
     }
+}
+
+/// A cache's lock; a panic elsewhere while it was held leaves a cache that is still
+/// consistent (entries are inserted whole).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The nearest of `dir` and its ancestors that `holds`, with every directory on the way
+/// remembered in `cache`.
+fn nearest(
+    cache: &mut HashMap<PathBuf, Option<PathBuf>>,
+    dir: &Path,
+    holds: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    let mut walked: Vec<&Path> = Vec::new();
+    let mut found = None;
+    for ancestor in dir.ancestors() {
+        if let Some(known) = cache.get(ancestor) {
+            found = known.clone();
+            break;
+        }
+        walked.push(ancestor);
+        if holds(ancestor) {
+            found = Some(ancestor.to_path_buf());
+            break;
+        }
+    }
+    for d in walked {
+        cache.insert(d.to_path_buf(), found.clone());
+    }
+    found
 }
 
 /// A relative path with `/` separators, as GitLab writes include paths.

@@ -81,6 +81,8 @@ pub struct Workspace {
     pub ci_includes: HashMap<FileId, Vec<ResolvedInclude>>,
     /// Every pipeline: each root file with what it includes, merged.
     pub pipelines: Vec<CiPipeline>,
+    /// Files by path, once every file is loaded ([`Workspace::index_paths`]).
+    pub(crate) by_path: HashMap<PathBuf, FileId>,
 }
 
 /// A GitLab pipeline of the workspace.
@@ -233,7 +235,20 @@ impl Workspace {
     }
 
     pub fn file_by_path(&self, path: &Path) -> Option<&AnalyzedFile> {
+        if self.by_path.len() == self.files.len() {
+            return self.by_path.get(path).map(|&id| self.file(id));
+        }
         self.files.iter().find(|f| f.source.path == path)
+    }
+
+    /// Indexes the files by path for [`Workspace::file_by_path`]; a file added later
+    /// makes the index stale, and lookups scan again until it is rebuilt.
+    pub fn index_paths(&mut self) {
+        self.by_path = self
+            .files
+            .iter()
+            .map(|f| (f.source.path.clone(), f.id()))
+            .collect();
     }
 }
 

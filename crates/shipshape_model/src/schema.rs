@@ -140,7 +140,7 @@ pub fn check(tree: &Tree, node: NodeId, ty: &Ty, path: &str) -> Vec<SchemaError>
         errors: Vec::new(),
         visits: 0,
     };
-    v.check(node, ty, path, None);
+    v.check(node, ty, &Path::Root(path), None);
     v.errors
 }
 
@@ -221,7 +221,7 @@ impl Validator<'_> {
         }
     }
 
-    fn check(&mut self, node: NodeId, ty: &Ty, path: &str, merged_from: Option<NodeId>) {
+    fn check(&mut self, node: NodeId, ty: &Ty, path: &Path<'_>, merged_from: Option<NodeId>) {
         self.visits += 1;
         if self.visits > self.visit_limit() && self.tree.is_alias(node) {
             return;
@@ -265,14 +265,14 @@ impl Validator<'_> {
             }
             Ty::List(item) => {
                 for (i, &n) in tree.items(node).iter().enumerate() {
-                    self.check(n, item, &format!("{path}[{i}]"), merged_from);
+                    self.check(n, item, &Path::Index(path, i), merged_from);
                 }
             }
             Ty::Dict(value) => {
                 for e in tree.entries(node) {
-                    let key = tree.key_text(e.key);
+                    let key = tree.scalar(e.key).unwrap_or(COMPLEX_KEY);
                     let from = e.merged_from.or(merged_from);
-                    self.check(e.value, value, &join(path, &key), from);
+                    self.check(e.value, value, &Path::Key(path, key), from);
                 }
             }
             Ty::Obj(obj) => self.check_object(node, obj, path, merged_from),
@@ -307,7 +307,7 @@ impl Validator<'_> {
                     });
                 }
                 for (i, &n) in tree.items(node).iter().enumerate() {
-                    self.check(n, item, &format!("{path}[{i}]"), merged_from);
+                    self.check(n, item, &Path::Index(path, i), merged_from);
                 }
             }
             Ty::Nested(item, depth) => {
@@ -325,29 +325,35 @@ impl Validator<'_> {
                 } else {
                     let deeper = Ty::Nested(item, depth - 1);
                     for (i, &n) in tree.items(node).iter().enumerate() {
-                        self.check(n, &deeper, &format!("{path}[{i}]"), merged_from);
+                        self.check(n, &deeper, &Path::Index(path, i), merged_from);
                     }
                 }
             }
         }
     }
 
-    fn check_object(&mut self, node: NodeId, obj: &Obj, path: &str, merged_from: Option<NodeId>) {
+    fn check_object(
+        &mut self,
+        node: NodeId,
+        obj: &Obj,
+        path: &Path<'_>,
+        merged_from: Option<NodeId>,
+    ) {
         let tree = self.tree;
         for e in tree.entries(node) {
-            let key = tree.key_text(e.key);
+            let key = tree.scalar(e.key).unwrap_or(COMPLEX_KEY);
             let from = e.merged_from.or(merged_from);
             if obj.extensions && key.starts_with("x-") {
                 continue;
             }
-            match obj.field(&key) {
-                Some(field) => self.check(e.value, &field.ty, &join(path, &key), from),
+            match obj.field(key) {
+                Some(field) => self.check(e.value, &field.ty, &Path::Key(path, key), from),
                 None => self.errors.push(SchemaError {
                     node: e.key,
                     path: path.to_string(),
                     kind: SchemaErrorKind::UnknownKey {
-                        suggestion: crate::text::nearest(&key, obj.keys()),
-                        key,
+                        suggestion: crate::text::nearest(key, obj.keys()),
+                        key: key.to_string(),
                     },
                     merged_from: from,
                 }),
@@ -366,11 +372,26 @@ impl Validator<'_> {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+/// What `Tree::key_text` calls a key that is not a scalar.
+const COMPLEX_KEY: &str = "<complex key>";
+
+/// Where the validator is (`services.web.ports[0]`), kept as a chain of borrowed steps on
+/// the stack and written out only for an error: most nodes are valid, and building the
+/// string for each of them was most of the validator's time.
+enum Path<'a> {
+    Root(&'a str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(root) => f.write_str(root),
+            Path::Key(Path::Root(""), key) => f.write_str(key),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
     }
 }
 

@@ -240,7 +240,10 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
             continue;
         }
         top = Some(match top {
-            Some(t) => Value::deep_merge(&t, &value),
+            Some(mut t) => {
+                t.merge_from(value);
+                t
+            }
             None => value,
         });
     }
@@ -372,13 +375,19 @@ fn extended(
         }
         let base = extended(parent, templates, done, chain, errors);
         merged = Some(match merged {
-            Some(m) => Value::deep_merge(&m, &base),
+            Some(mut m) => {
+                m.merge_from(base);
+                m
+            }
             None => base,
         });
     }
     chain.pop();
     let value = match merged {
-        Some(base) => Value::deep_merge(&base, own),
+        Some(mut base) => {
+            base.merge_from(own.clone());
+            base
+        }
         None => own.clone(),
     };
     done.insert(name.to_string(), value.clone());

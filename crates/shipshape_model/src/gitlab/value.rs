@@ -2,6 +2,8 @@
 //! several files and merged, with every part remembering the file and node it came from,
 //! so a finding on a merged job points at the line that set the value.
 
+use std::collections::HashMap;
+
 use shipshape_yaml::{FileId, NodeId, NodeKind, ScalarStyle, Span, Tree};
 
 /// Where a value was written.
@@ -166,24 +168,56 @@ impl Value {
     /// value wins for everything else (lists are replaced, never concatenated); an explicit
     /// `null` in `over` replaces too.
     pub fn deep_merge(base: &Value, over: &Value) -> Value {
-        match (base, over) {
-            (Value::Map { entries: b, .. }, Value::Map { entries: o, origin }) => {
-                let mut entries = b.clone();
-                for e in o {
-                    match entries.iter_mut().find(|x| x.key == e.key) {
-                        Some(x) => {
-                            x.value = Value::deep_merge(&x.value, &e.value);
+        let mut merged = base.clone();
+        merged.merge_from(over.clone());
+        merged
+    }
+
+    /// [`Value::deep_merge`] in place, consuming `over`: nothing is copied, and a large
+    /// mapping (a pipeline's top level, a job per key) finds keys through an index
+    /// instead of a scan per key.
+    pub fn merge_from(&mut self, over: Value) {
+        /// Below this many entries a scan is cheaper than building an index.
+        const INDEX_FROM: usize = 32;
+        match (self, over) {
+            (
+                Value::Map {
+                    entries: base,
+                    origin: base_origin,
+                },
+                Value::Map { entries, origin },
+            ) => {
+                *base_origin = origin;
+                let mut index: Option<HashMap<Box<str>, usize>> =
+                    (base.len() >= INDEX_FROM).then(|| {
+                        let mut index = HashMap::with_capacity(base.len());
+                        for (i, e) in base.iter().enumerate() {
+                            // The first of duplicate keys is the one a scan finds.
+                            index.entry(e.key.clone()).or_insert(i);
+                        }
+                        index
+                    });
+                for e in entries {
+                    let at = match &index {
+                        Some(index) => index.get(&e.key).copied(),
+                        None => base.iter().position(|x| x.key == e.key),
+                    };
+                    match at {
+                        Some(i) => {
+                            let x = &mut base[i];
+                            x.value.merge_from(e.value);
                             x.key_origin = e.key_origin;
                         }
-                        None => entries.push(e.clone()),
+                        None => {
+                            if let Some(index) = &mut index {
+                                index.insert(e.key.clone(), base.len());
+                            }
+                            base.push(e);
+                        }
                     }
                 }
-                Value::Map {
-                    entries,
-                    origin: *origin,
-                }
             }
-            _ => over.clone(),
+            (this, over) => *this = over,
         }
     }
 }
