@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     for id in tree.ids() {
         let node = tree.node(id);
         in_text(node.span, "node");
-        if let Some(anchor) = node.anchor {
+        if let Some(anchor) = tree.anchor(id) {
             in_text(anchor, "anchor");
         }
         tree.resolve(id);

@@ -7,10 +7,10 @@
 //! when its name says nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use ignore::WalkBuilder;
+use ignore::{WalkBuilder, WalkState};
 use shipshape_model::FileKind;
 use shipshape_model::kind::NAME_PATTERNS;
 
@@ -127,37 +127,56 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
     out
 }
 
+/// Walks `dir` on every core (a monorepo is thousands of directories); what it finds is
+/// put in order by the caller, the errors here.
 fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
-    let walker = WalkBuilder::new(dir)
+    let found: Mutex<(Vec<Input>, Vec<String>)> = Mutex::default();
+    WalkBuilder::new(dir)
         .hidden(false)
         .require_git(false)
         .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                out.errors.push(err.to_string());
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) || rules.excluded(entry.path()) {
-            continue;
-        }
-        let Some(kind) = rules
-            .kind(entry.path())
-            .or_else(|| entry.file_name().to_str().and_then(classify_name))
-        else {
-            continue;
-        };
-        let path = entry.into_path();
-        out.inputs.push(Input {
-            name: display_name(&path, base),
-            path,
-            content: None,
-            kind: Some(kind),
+        .build_parallel()
+        .run(|| {
+            let found = &found;
+            Box::new(move |entry| {
+                let lock = || {
+                    found
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                };
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        lock().1.push(err.to_string());
+                        return WalkState::Continue;
+                    }
+                };
+                if !entry.file_type().is_some_and(|t| t.is_file()) || rules.excluded(entry.path()) {
+                    return WalkState::Continue;
+                }
+                let Some(kind) = rules
+                    .kind(entry.path())
+                    .or_else(|| entry.file_name().to_str().and_then(classify_name))
+                else {
+                    return WalkState::Continue;
+                };
+                let path = entry.into_path();
+                let input = Input {
+                    name: display_name(&path, base),
+                    path,
+                    content: None,
+                    kind: Some(kind),
+                };
+                lock().0.push(input);
+                WalkState::Continue
+            })
         });
-    }
+    let (inputs, mut errors) = found
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    errors.sort();
+    out.inputs.extend(inputs);
+    out.errors.extend(errors);
 }
 
 /// `path` relative to `base` when below it, else as it is; always with `/`.

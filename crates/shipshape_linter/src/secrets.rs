@@ -335,7 +335,9 @@ fn walk_values(tree: &Tree, mut visit: impl FnMut(NodeId, &str, &[&str], bool)) 
         keys.truncate(depth);
         keys.extend(key);
         match &tree.node(id).kind {
-            NodeKind::Scalar { value, .. } => visit(id, value, &keys, in_list),
+            NodeKind::Scalar { .. } => {
+                visit(id, tree.scalar_at(id).unwrap_or_default(), &keys, in_list)
+            }
             NodeKind::Mapping { .. } => {
                 for e in tree.raw_entries(id) {
                     let key = tree.scalar(e.key).unwrap_or("");

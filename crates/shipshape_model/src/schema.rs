@@ -175,7 +175,8 @@ enum Shape {
 impl Validator<'_> {
     fn shape(&self, node: NodeId) -> Shape {
         let tree = self.tree;
-        let n = tree.node(tree.resolve(node));
+        let resolved = tree.resolve(node);
+        let n = tree.node(resolved);
         if matches!(tree.tag(node), Some("!reset" | "!override" | "!reference")) {
             return Shape::Tagged;
         }
@@ -183,11 +184,12 @@ impl Validator<'_> {
             NodeKind::Sequence { .. } => Shape::List,
             NodeKind::Mapping { .. } => Shape::Map,
             NodeKind::Alias { .. } => Shape::Scalar(NULL),
-            NodeKind::Scalar { value, style } => {
+            NodeKind::Scalar { style, .. } => {
+                let value = tree.scalar_at(resolved).unwrap_or_default();
                 if value.contains('$') {
                     return Shape::Interpolated;
                 }
-                if *style != ScalarStyle::Plain || n.tag.as_deref() == Some("!!str") {
+                if *style != ScalarStyle::Plain || tree.tag(resolved) == Some("!!str") {
                     return Shape::Scalar(STR);
                 }
                 if scalar::is_null(value) {

@@ -19,7 +19,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle as SaphyrStyle, Tag};
 use crate::Span;
 use crate::prescan::{Prescan, TabIndent, prescan};
 use crate::tree::{
-    Document, DuplicateKey, Entry, Node, NodeId, NodeKind, Range32, ScalarStyle, Tree,
+    Document, DuplicateKey, Entry, NO_PROPS, Node, NodeId, NodeKind, Props, Range32, ScalarStyle,
+    Tree,
 };
 
 /// Bounds on everything user input could make unbounded.
@@ -485,7 +486,7 @@ impl Builder<'_> {
             Event::DocumentEnd => self.close_document(end),
             Event::Scalar(value, style, anchor_id, tag) => {
                 self.scalar(
-                    value.into_owned(),
+                    &value,
                     convert_style(style),
                     anchor_id,
                     tag.as_deref(),
@@ -518,7 +519,7 @@ impl Builder<'_> {
 
     fn scalar(
         &mut self,
-        value: String,
+        value: &str,
         style: ScalarStyle,
         anchor_id: usize,
         tag: Option<&Tag>,
@@ -538,14 +539,15 @@ impl Builder<'_> {
             )
         };
         let multiline = self.slice(span).contains(['\n', '\r']);
+        let text = &mut self.tree.scalar_text;
+        let value_start = text.len();
+        text.push_str(value);
+        let value = Range32::of(value_start, text.len());
         let id = self.push_node(
             span,
             tag.map(tag_text),
             anchor,
-            NodeKind::Scalar {
-                value: value.into_boxed_str(),
-                style,
-            },
+            NodeKind::Scalar { value, style },
         );
         self.register_anchor(anchor_id, id);
         if multiline && self.flow_depth == 0 {
@@ -733,11 +735,16 @@ impl Builder<'_> {
         kind: NodeKind,
     ) -> NodeId {
         let id = NodeId(self.tree.nodes.len() as u32);
+        let props = if tag.is_none() && anchor.is_none() {
+            NO_PROPS
+        } else {
+            self.tree.props.push(Props { tag, anchor });
+            self.tree.props.len() as u32 - 1
+        };
         self.tree.nodes.push(Node {
             span,
             parent: self.stack.last().map(|f| f.node),
-            tag,
-            anchor,
+            props,
             kind,
         });
         self.pending.push(id);
@@ -905,9 +912,10 @@ fn resolve_mapping(
 ) -> MappingResolution {
     let raw_entries = &tree.entries[raw.start as usize..raw.end as usize];
     let is_merge = |e: &Entry| {
-        let key = tree.node(e.key);
-        key.tag.is_none()
-            && matches!(&key.kind, NodeKind::Scalar { value, style: ScalarStyle::Plain } if &**value == "<<")
+        tree.tag(e.key).is_none()
+            && tree.scalar_style(e.key) == Some(ScalarStyle::Plain)
+            && !tree.is_alias(e.key)
+            && tree.scalar(e.key) == Some("<<")
     };
     let key_of = |e: &Entry| tree.scalar(e.key);
     let mut out = MappingResolution {

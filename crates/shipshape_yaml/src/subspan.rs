@@ -17,6 +17,7 @@ impl Tree {
         let NodeKind::Scalar { value, style } = &node.kind else {
             return node.span;
         };
+        let value = value.str(&self.scalar_text);
         let whole = node.span;
         let Some(source) = text.get(whole.range()) else {
             return whole;
@@ -33,7 +34,7 @@ impl Tree {
         };
         let body_start = whole.start as usize
             + (source.len() - body.len()).min(1) * usize::from(style.is_quoted());
-        if body == &**value {
+        if body == value {
             return Span::new(body_start + range.start, body_start + range.end);
         }
         match map_offsets(body, value, *style) {

@@ -49,17 +49,31 @@ pub struct Node {
     /// the end of the last child (block). For aliases: `*name`.
     pub span: Span,
     pub parent: Option<NodeId>,
-    /// The tag as written, `!reference`, `!reset`, `!!str`.
-    pub tag: Option<Box<str>>,
-    /// Span of `&name` when the node is anchored.
-    pub anchor: Option<Span>,
+    /// Index of the node's tag and anchor in the tree's `props` ([`NO_PROPS`] for the
+    /// nearly all nodes that have neither): read them with [`Tree::tag`] and
+    /// [`Tree::anchor`].
+    pub(crate) props: u32,
     pub kind: NodeKind,
+}
+
+/// `Node::props` of a node without a tag or an anchor.
+pub(crate) const NO_PROPS: u32 = u32::MAX;
+
+/// A node's properties, kept aside: a workspace holds millions of nodes and few have any.
+#[derive(Clone, Debug)]
+pub(crate) struct Props {
+    /// The tag as written, `!reference`, `!reset`, `!!str`.
+    pub(crate) tag: Option<Box<str>>,
+    /// Span of `&name` when the node is anchored.
+    pub(crate) anchor: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
 pub enum NodeKind {
+    /// The value (quotes, escapes and folding resolved) is `value` of the tree's scalar
+    /// text: read it with [`Tree::scalar`].
     Scalar {
-        value: Box<str>,
+        value: Range32,
         style: ScalarStyle,
     },
     Sequence {
@@ -93,6 +107,11 @@ impl Range32 {
 
     fn get<T>(self, v: &[T]) -> &[T] {
         v.get(self.start as usize..self.end as usize).unwrap_or(&[])
+    }
+
+    pub(crate) fn str(self, text: &str) -> &str {
+        text.get(self.start as usize..self.end as usize)
+            .unwrap_or("")
     }
 }
 
@@ -134,6 +153,10 @@ pub struct Tree {
     pub(crate) nodes: Vec<Node>,
     pub(crate) items: Vec<NodeId>,
     pub(crate) entries: Vec<Entry>,
+    pub(crate) props: Vec<Props>,
+    /// Every scalar's value, one after the other (one buffer instead of a heap string per
+    /// scalar).
+    pub(crate) scalar_text: String,
     pub documents: Vec<Document>,
     pub duplicates: Vec<DuplicateKey>,
 }
@@ -179,7 +202,16 @@ impl Tree {
     /// The scalar's value, through aliases.
     pub fn scalar(&self, id: NodeId) -> Option<&str> {
         match &self.node(self.resolve(id)).kind {
-            NodeKind::Scalar { value, .. } => Some(value),
+            NodeKind::Scalar { value, .. } => Some(value.str(&self.scalar_text)),
+            _ => None,
+        }
+    }
+
+    /// The value of scalar node `id` itself, aliases not followed (a walk over every
+    /// node that visits each written scalar once).
+    pub fn scalar_at(&self, id: NodeId) -> Option<&str> {
+        match &self.node(id).kind {
+            NodeKind::Scalar { value, .. } => Some(value.str(&self.scalar_text)),
             _ => None,
         }
     }
@@ -193,10 +225,12 @@ impl Tree {
 
     /// A plain (unquoted) scalar that YAML reads as null: empty, `~`, `null`.
     pub fn is_null(&self, id: NodeId) -> bool {
-        let node = self.node(self.resolve(id));
-        match &node.kind {
+        let resolved = self.resolve(id);
+        match &self.node(resolved).kind {
             NodeKind::Scalar { value, style } => {
-                *style == ScalarStyle::Plain && node.tag.is_none() && crate::scalar::is_null(value)
+                *style == ScalarStyle::Plain
+                    && self.tag(resolved).is_none()
+                    && crate::scalar::is_null(value.str(&self.scalar_text))
             }
             _ => false,
         }
@@ -214,8 +248,19 @@ impl Tree {
         matches!(self.node(id).kind, NodeKind::Alias { .. })
     }
 
+    /// The tag as written (`!reference`, `!reset`, `!!str`), of this node (not through
+    /// aliases).
     pub fn tag(&self, id: NodeId) -> Option<&str> {
-        self.node(id).tag.as_deref()
+        self.props_of(id)?.tag.as_deref()
+    }
+
+    /// The span of the node's `&name`.
+    pub fn anchor(&self, id: NodeId) -> Option<Span> {
+        self.props_of(id)?.anchor
+    }
+
+    fn props_of(&self, id: NodeId) -> Option<&Props> {
+        self.props.get(self.node(id).props as usize)
     }
 
     /// A sequence's items, through aliases; empty for anything else.

@@ -68,7 +68,7 @@ fn block_scalars_span_their_content_lines_only() {
     assert_eq!(p.tree.scalar(script), Some("echo a\n\necho b\n"));
     let after = get(&p, root, "after");
     assert_eq!(slice(text, p.tree.node(after).span), "folded\n  text");
-    assert_eq!(slice(text, p.tree.node(after).anchor.unwrap()), "&x");
+    assert_eq!(slice(text, p.tree.anchor(after).unwrap()), "&x");
 }
 
 #[test]
@@ -78,7 +78,7 @@ fn properties_are_outside_scalar_spans_and_tags_are_kept() {
     let root = p.tree.root().unwrap();
     let a = get(&p, root, "a");
     assert_eq!(slice(text, p.tree.node(a).span), "value");
-    assert_eq!(slice(text, p.tree.node(a).anchor.unwrap()), "&anchor");
+    assert_eq!(slice(text, p.tree.anchor(a).unwrap()), "&anchor");
     let b = get(&p, root, "b");
     assert_eq!(p.tree.tag(b), Some("!!str"));
     assert_eq!(slice(text, p.tree.node(b).span), "1");

@@ -73,15 +73,16 @@ impl Value {
             return Value::Reference { path, origin };
         }
         match &tree.node(resolved).kind {
-            NodeKind::Scalar { value, style } => {
+            NodeKind::Scalar { style, .. } => {
+                let value = tree.scalar_at(resolved).unwrap_or_default();
                 if *style == ScalarStyle::Plain
-                    && tree.node(resolved).tag.is_none()
+                    && tree.tag(resolved).is_none()
                     && shipshape_yaml::scalar::is_null(value)
                 {
                     Value::Null(origin)
                 } else {
                     Value::Scalar {
-                        text: value.clone(),
+                        text: value.into(),
                         origin,
                         quoted: *style != ScalarStyle::Plain,
                     }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use shipshape_model::compose::Project;
 use shipshape_model::interpolation;
-use shipshape_yaml::{NodeKind, PathSegment, Span};
+use shipshape_yaml::{PathSegment, Span};
 
 use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
@@ -74,7 +74,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             };
             let text = &cx.ws.source(file).text;
             for id in tree.ids() {
-                let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
+                let Some(value) = tree.scalar_at(id) else {
                     continue;
                 };
                 if !value.contains('$') {

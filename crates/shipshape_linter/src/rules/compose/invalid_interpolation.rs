@@ -1,7 +1,6 @@
 //! invalid-interpolation: a malformed `${...}` that Compose refuses ("Invalid template").
 
 use shipshape_model::interpolation;
-use shipshape_yaml::NodeKind;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
@@ -24,7 +23,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     // Every scalar value, each once where it is written (aliases are not followed).
     // Mapping keys are never interpolated.
     for id in tree.ids() {
-        let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
+        let Some(value) = tree.scalar_at(id) else {
             continue;
         };
         if !value.contains('$') || is_key(tree, id) {

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use shipshape_model::compose::{Project, Service};
 use shipshape_model::interpolation::{self, Operator};
-use shipshape_yaml::{NodeId, NodeKind, PathSegment, Span, Tree};
+use shipshape_yaml::{NodeId, PathSegment, Span, Tree};
 
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
@@ -91,7 +91,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         let mut found: BTreeMap<String, HostUse> = BTreeMap::new();
         let mut shadowed: Vec<ContainerUse> = Vec::new();
         for id in tree.ids() {
-            let NodeKind::Scalar { value, .. } = &tree.node(id).kind else {
+            let Some(value) = tree.scalar_at(id) else {
                 continue;
             };
             if !value.contains('$') || is_key(tree, id) {

@@ -198,7 +198,7 @@ fn report_unknown_anchor(file: &AnalyzedFile, err: &SyntaxError, sink: &mut Sink
     let anchors: Vec<(Span, &str)> = file
         .yaml
         .iter()
-        .flat_map(|y| y.tree.ids().filter_map(|n| y.tree.node(n).anchor))
+        .flat_map(|y| y.tree.ids().filter_map(|n| y.tree.anchor(n)))
         .map(|a| (a, source.slice(a).trim_start_matches('&')))
         .collect();
     let d = sink.report(
