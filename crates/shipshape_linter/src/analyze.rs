@@ -225,6 +225,7 @@ fn load(
         dotenv: None,
         reported,
         secrets: Vec::new(),
+        dollar_scalars: std::sync::OnceLock::new(),
     };
     if file.source.encoding_problem.is_some() {
         file.unreadable = Some(Unreadable::Encoding);
@@ -262,6 +263,7 @@ fn too_large(input: Input, reported: bool, size: u64, limit: u64) -> AnalyzedFil
         dotenv: None,
         reported,
         secrets: Vec::new(),
+        dollar_scalars: std::sync::OnceLock::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use shipshape_model::compose::{Build, ComposeFile, Project};
 use shipshape_model::dotenv::DotEnv;
 use shipshape_model::gitlab::include::IncludeRef;
 use shipshape_model::gitlab::{Origin, Pipeline};
-use shipshape_yaml::{FileId, ParsedYaml, SourceFile, Span, Tree};
+use shipshape_yaml::{FileId, NodeId, ParsedYaml, SourceFile, Span, Tree};
 
 /// Why a file was not parsed as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +38,8 @@ pub struct AnalyzedFile {
     pub reported: bool,
     /// The secrets written in it (masked in every snippet a report shows).
     pub secrets: Vec<crate::secrets::SecretFinding>,
+    /// [`AnalyzedFile::dollar_scalars`], found on first use.
+    pub dollar_scalars: std::sync::OnceLock<Vec<NodeId>>,
 }
 
 impl AnalyzedFile {
@@ -47,6 +49,20 @@ impl AnalyzedFile {
 
     pub fn tree(&self) -> Option<&Tree> {
         self.yaml.as_ref().map(|y| &y.tree)
+    }
+
+    /// The scalars written in the file (keys included, aliases not followed) whose value
+    /// holds a `$`: all that Compose may interpolate. Three rules read them, on every file
+    /// of every project a job runs; the tree is walked once.
+    pub fn dollar_scalars(&self) -> &[NodeId] {
+        self.dollar_scalars.get_or_init(|| {
+            let Some(tree) = self.tree() else {
+                return Vec::new();
+            };
+            tree.ids()
+                .filter(|&id| tree.scalar_at(id).is_some_and(|v| v.contains('$')))
+                .collect()
+        })
     }
 
     /// True when the whole file parsed (rules that conclude from an absence need this).

@@ -292,7 +292,23 @@ impl Tree {
     pub fn get(&self, map: NodeId, key: &str) -> Option<&Entry> {
         self.entries(map)
             .iter()
-            .find(|e| self.scalar(e.key) == Some(key))
+            .find(|e| self.scalar_is(e.key, key))
+    }
+
+    /// `self.scalar(id) == Some(text)`, comparing lengths first: every keyword lookup
+    /// of every rule goes through here.
+    fn scalar_is(&self, id: NodeId, text: &str) -> bool {
+        match self.node(self.resolve(id)).kind {
+            NodeKind::Scalar { value, .. } => {
+                value.end - value.start == text.len() as u32
+                    && self
+                        .scalar_text
+                        .as_bytes()
+                        .get(value.start as usize..value.end as usize)
+                        == Some(text.as_bytes())
+            }
+            _ => false,
+        }
     }
 
     /// The effective value for a key.

@@ -250,7 +250,12 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
     pipeline.truncated = budget == 0;
     let Some(raw_top) = top else { return pipeline };
     let mut errors = Vec::new();
-    let top = resolve_references(&raw_top, &raw_top, 0, &mut errors);
+    // Most pipelines have no `!reference`: then the merged value is already resolved.
+    let top = if has_references(&raw_top) {
+        resolve_references(&raw_top, &raw_top, 0, &mut errors)
+    } else {
+        raw_top
+    };
     pipeline.errors = errors;
 
     pipeline.variables = services::variables(top.get("variables"));
@@ -323,7 +328,9 @@ fn extends_names(job: &Value) -> Vec<(String, Origin)> {
     }
 }
 
-/// A job's value with its `extends` chain applied (memoised in `done`).
+/// A job's value with its `extends` chain applied. What a job extends is memoised in
+/// `done`; a job asked for itself (an empty `chain`) is not: most jobs are nobody's
+/// parent, and keeping a copy of each would double the pipeline's memory.
 fn extended(
     name: &str,
     templates: &HashMap<&str, &MapEntry>,
@@ -334,11 +341,14 @@ fn extended(
     if let Some(v) = done.get(name) {
         return v.clone();
     }
+    let remember = !chain.is_empty();
     let entry = templates[name];
     let own = &entry.value;
     let parents = extends_names(own);
     if parents.is_empty() {
-        done.insert(name.to_string(), own.clone());
+        if remember {
+            done.insert(name.to_string(), own.clone());
+        }
         return own.clone();
     }
     chain.push(name.to_string());
@@ -390,7 +400,9 @@ fn extended(
         }
         None => own.clone(),
     };
-    done.insert(name.to_string(), value.clone());
+    if remember {
+        done.insert(name.to_string(), value.clone());
+    }
     value
 }
 
@@ -430,6 +442,20 @@ fn apply_defaults(job: &mut Value, defaults: &[MapEntry]) {
 /// Replaces every `!reference` with what it names in `top` (as written, before
 /// `extends`), nested references too; a reference list item that names a list is spliced
 /// into the enclosing list (scripts, rules).
+/// Whether a `!reference` occurs anywhere in `value`.
+fn has_references(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Reference { .. } => return true,
+            Value::Seq { items, .. } => stack.extend(items),
+            Value::Map { entries, .. } => stack.extend(entries.iter().map(|e| &e.value)),
+            Value::Null(_) | Value::Scalar { .. } => {}
+        }
+    }
+    false
+}
+
 fn resolve_references(
     value: &Value,
     top: &Value,

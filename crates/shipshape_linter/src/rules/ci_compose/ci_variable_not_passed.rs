@@ -69,17 +69,15 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         let from_files = env_file_names(cx, run, project);
         let mut unset: BTreeMap<String, Use> = BTreeMap::new();
         for &file in &project.files {
-            let Some(tree) = cx.ws.file(file).tree() else {
+            let analyzed = cx.ws.file(file);
+            let Some(tree) = analyzed.tree() else {
                 continue;
             };
             let text = &cx.ws.source(file).text;
-            for id in tree.ids() {
+            for &id in analyzed.dollar_scalars() {
                 let Some(value) = tree.scalar_at(id) else {
                     continue;
                 };
-                if !value.contains('$') {
-                    continue;
-                }
                 let service = enclosing_service(tree, id).and_then(|name| project.service(&name));
                 for r in interpolation::parse(value).references {
                     // A service's own variable used in its command is a missing `$$`

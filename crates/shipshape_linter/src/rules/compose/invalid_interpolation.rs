@@ -22,11 +22,11 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let text = &file.source.text;
     // Every scalar value, each once where it is written (aliases are not followed).
     // Mapping keys are never interpolated.
-    for id in tree.ids() {
+    for &id in file.dollar_scalars() {
         let Some(value) = tree.scalar_at(id) else {
             continue;
         };
-        if !value.contains('$') || is_key(tree, id) {
+        if is_key(tree, id) {
             continue;
         }
         for err in interpolation::parse(value).errors {

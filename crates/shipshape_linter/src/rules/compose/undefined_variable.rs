@@ -84,17 +84,18 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .map_or(".env".into(), |n| n.to_string_lossy().into_owned())
     });
     for &file in &project.owned {
-        let Some(tree) = cx.ws.file(file).tree() else {
+        let analyzed = cx.ws.file(file);
+        let Some(tree) = analyzed.tree() else {
             continue;
         };
         let text = cx.text(file);
         let mut found: BTreeMap<String, HostUse> = BTreeMap::new();
         let mut shadowed: Vec<ContainerUse> = Vec::new();
-        for id in tree.ids() {
+        for &id in analyzed.dollar_scalars() {
             let Some(value) = tree.scalar_at(id) else {
                 continue;
             };
-            if !value.contains('$') || is_key(tree, id) {
+            if is_key(tree, id) {
                 continue;
             }
             let parsed = interpolation::parse(value);
