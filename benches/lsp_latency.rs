@@ -8,128 +8,60 @@
 //! that does not come within a minute stops the bench with the version it waited for,
 //! instead of waiting forever.
 
+#[path = "../tests/support/lsp_client.rs"]
+mod lsp_client;
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use lsp_client::Client;
+use serde_json::json;
 use support::{ms, percentile};
 
-/// How long a reply may take before the bench gives up.
-const PATIENCE: Duration = Duration::from_secs(60);
-
-fn send(stdin: &mut impl Write, message: &Value) {
-    let body = message.to_string();
-    write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-    stdin.flush().unwrap();
-}
-
-/// One LSP message from the server, or None when it closed stdout.
-fn recv(reader: &mut BufReader<ChildStdout>) -> Option<Value> {
-    let mut length = 0;
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            length = v.parse().unwrap();
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-/// A `shipshape lsp` process, initialized, rooted at `dir`; its messages are read on a
-/// thread so that waiting for one can time out.
-struct Session {
-    child: Child,
-    stdin: ChildStdin,
-    messages: Receiver<Value>,
-}
+/// A `shipshape lsp` process, initialized, rooted at `dir`. A reply that does not come
+/// within a minute stops the bench instead of letting it wait forever.
+struct Session(Client);
 
 impl Session {
     fn start(dir: &Path) -> Session {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let (to_bench, messages) = channel();
-        std::thread::spawn(move || {
-            while let Some(m) = recv(&mut reader) {
-                if to_bench.send(m).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut session = Session {
-            child,
-            stdin,
-            messages,
-        };
+        let mut client = Client::start();
+        client.patience = Duration::from_secs(60);
         let root = format!("file://{}", dir.display());
-        session.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize",
-            "params": {"processId": null, "rootUri": root, "capabilities": {}}}));
-        session.next("the initialize response");
-        session.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        session
-    }
-
-    fn send(&mut self, message: &Value) {
-        send(&mut self.stdin, message);
-    }
-
-    fn next(&self, waiting_for: &str) -> Value {
-        match self.messages.recv_timeout(PATIENCE) {
-            Ok(m) => m,
-            Err(RecvTimeoutError::Timeout) => panic!(
-                "no message from the server in {} s while waiting for {waiting_for}",
-                PATIENCE.as_secs()
-            ),
-            Err(RecvTimeoutError::Disconnected) => {
-                panic!("the server closed stdout while the bench waited for {waiting_for}")
-            }
-        }
+        client.request(
+            1,
+            "initialize",
+            json!({"processId": null, "rootUri": root, "capabilities": {}}),
+        );
+        client.notify("initialized", json!({}));
+        Session(client)
     }
 
     fn open(&mut self, uri: &str, text: &str) {
-        self.send(
-            &json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params":
-            {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
+        self.0.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
         );
+    }
+
+    fn change(&mut self, params: serde_json::Value) {
+        self.0.notify("textDocument/didChange", params);
     }
 
     /// Reads until the diagnostics of `uri` at `version`; returns how many it carried.
     fn wait_for(&self, uri: &str, version: i64) -> usize {
-        let waiting_for = format!("the diagnostics of {uri} at version {version}");
         loop {
-            let m = self.next(&waiting_for);
-            if m["method"] == "textDocument/publishDiagnostics"
-                && m["params"]["uri"] == uri
-                && m["params"]["version"] == version
-            {
-                return m["params"]["diagnostics"].as_array().map_or(0, Vec::len);
+            let d = self.0.diagnostics_for(uri);
+            if d["version"] == version {
+                return d["diagnostics"].as_array().map_or(0, Vec::len);
             }
         }
     }
 
     fn stop(mut self) {
-        self.send(&json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
-        self.send(&json!({"jsonrpc": "2.0", "method": "exit"}));
-        let _ = self.child.wait();
+        self.0.request(2, "shutdown", serde_json::Value::Null);
+        self.0.notify("exit", serde_json::Value::Null);
+        let _ = self.0.child.wait();
     }
 }
 
@@ -193,13 +125,11 @@ fn main() {
         let digit = ((n % 9) + 1).to_string();
         let (line, character) = target;
         let start = Instant::now();
-        session.send(
-            &json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+        session.change(json!({
             "textDocument": {"uri": uri, "version": version},
             "contentChanges": [{"range": {
                 "start": {"line": line, "character": character},
-                "end": {"line": line, "character": character + 1}}, "text": digit}]}}),
-        );
+                "end": {"line": line, "character": character + 1}}, "text": digit}]}));
         session.wait_for(&uri, version);
         samples.push(start.elapsed());
     }

@@ -5,117 +5,11 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::Duration;
-
 use serde_json::{Value, json};
-
-struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    incoming: Receiver<Value>,
-}
-
-impl Client {
-    fn start() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, incoming) = mpsc::channel();
-        std::thread::spawn(move || read_messages(stdout, tx));
-        Client {
-            child,
-            stdin,
-            incoming,
-        }
-    }
-
-    fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn recv(&self) -> Value {
-        self.incoming
-            .recv_timeout(Duration::from_secs(20))
-            .expect("a message from the server")
-    }
-
-    fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let m = self.recv();
-            if m["id"] == id {
-                return m;
-            }
-        }
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    fn diagnostics(&self) -> Value {
-        loop {
-            let m = self.recv();
-            if m["method"] == "textDocument/publishDiagnostics" {
-                return m["params"].clone();
-            }
-        }
-    }
-
-    /// The next diagnostics published for `uri`.
-    fn diagnostics_for(&self, uri: &str) -> Value {
-        loop {
-            let d = self.diagnostics();
-            if d["uri"] == uri {
-                return d;
-            }
-        }
-    }
-
-    fn send_raw(&mut self, body: &str) {
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-}
+use support::lsp_client::Client;
 
 fn position(line: u32, character: u32) -> Value {
     json!({"line": line, "character": character})
-}
-
-fn read_messages(stdout: ChildStdout, tx: mpsc::Sender<Value>) {
-    let mut reader = BufReader::new(stdout);
-    loop {
-        let mut length = None;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(v) = line.strip_prefix("Content-Length: ") {
-                length = v.parse::<usize>().ok();
-            }
-        }
-        let mut body = vec![0; length.expect("Content-Length")];
-        reader.read_exact(&mut body).unwrap();
-        if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-            return;
-        }
-    }
 }
 
 #[test]

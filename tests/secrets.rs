@@ -4,9 +4,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
-
 use support::{repo_root, shipshape, stdout};
 
 /// Every output format of `shipshape check`.
@@ -111,54 +108,21 @@ fn the_language_server_publishes_no_secret() {
     let case = repo_root().join("rules/hardcoded-secret/cases/fires-known-token-formats");
     let secrets = secrets_of(&case);
     let text = std::fs::read_to_string(case.join(".gitlab-ci.yml")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
-        .arg("lsp")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let send = |stdin: &mut std::process::ChildStdin, v: serde_json::Value| {
-        let body = v.to_string();
-        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        stdin.flush().unwrap();
-    };
+    let mut client = support::lsp_client::Client::start();
     let uri = format!("file://{}", case.join(".gitlab-ci.yml").display());
-    send(
-        &mut stdin,
-        serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": null, "capabilities": {}}}),
+    client.request(
+        1,
+        "initialize",
+        serde_json::json!({"processId": null, "rootUri": null, "capabilities": {}}),
     );
-    send(
-        &mut stdin,
-        serde_json::json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+    client.notify("initialized", serde_json::json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        serde_json::json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
     );
-    send(
-        &mut stdin,
-        serde_json::json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}}),
-    );
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let published = loop {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(v) = line.strip_prefix("Content-Length: ") {
-                length = v.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        let body = String::from_utf8(body).unwrap();
-        if body.contains("publishDiagnostics") {
-            break body;
-        }
-    };
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let published = client.diagnostics().to_string();
+    client.child.kill().unwrap();
+    client.child.wait().unwrap();
     assert!(published.contains("hardcoded-secret"), "{published}");
     for s in &secrets {
         assert!(

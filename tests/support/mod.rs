@@ -1,6 +1,8 @@
 //! Helpers shared by the workspace-level tests.
 #![allow(dead_code)]
 
+pub mod lsp_client;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -99,17 +99,17 @@ pub fn analyze_cancellable(
         files,
         ..Workspace::default()
     };
-    let mut resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
-    let pending = load_related(&mut ws, settings, fs, &mut resolver, 0);
+    let resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
+    let pending = load_related(&mut ws, settings, fs, &resolver, 0);
     crate::pipelines::settle_includes(&mut ws, pending);
     ws.pipelines = crate::pipelines::build_pipelines(&ws);
     // The Compose files CI jobs run, and what those files bring along.
-    let runs = crate::compose_runs::discover(&ws, &mut resolver, fs, &settings.links);
+    let runs = crate::compose_runs::discover(&ws, &resolver, fs, &settings.links);
     let (compose_paths, env_paths) = crate::compose_runs::wanted_paths(&runs);
     let first_new = ws.files.len();
     add_related(&mut ws, compose_paths, FileKind::Compose, settings, fs);
     add_related(&mut ws, env_paths, FileKind::DotEnv, settings, fs);
-    let pending = load_related(&mut ws, settings, fs, &mut resolver, first_new);
+    let pending = load_related(&mut ws, settings, fs, &resolver, first_new);
     crate::pipelines::settle_includes(&mut ws, pending);
     report_under(&mut ws, &settings.report_under);
     ws.files.par_iter_mut().for_each(|f| {
@@ -289,7 +289,7 @@ fn load_related(
     ws: &mut Workspace,
     settings: &Settings,
     fs: &dyn FileSystem,
-    resolver: &mut IncludeResolver<'_>,
+    resolver: &IncludeResolver<'_>,
     from: usize,
 ) -> HashMap<FileId, Vec<PendingInclude>> {
     let mut known: HashSet<PathBuf> = ws.files.iter().map(|f| f.source.path.clone()).collect();
@@ -307,10 +307,8 @@ fn load_related(
             pending.extend(includes);
         }
         scanned = ws.files.len();
+        // (`related_of` left out the known paths.)
         let mut new: Vec<(PathBuf, FileKind)> = wanted
-            .into_iter()
-            .filter(|(path, _)| !known.contains(path))
-            .collect::<Vec<_>>()
             .into_par_iter()
             .filter(|(path, _)| fs.is_file(path))
             .collect();

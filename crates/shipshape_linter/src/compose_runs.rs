@@ -150,7 +150,7 @@ pub fn wanted_paths(runs: &[PendingRun]) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf
 /// Finds the Compose commands of every visible job of every pipeline.
 pub fn discover(
     ws: &Workspace,
-    resolver: &mut IncludeResolver<'_>,
+    resolver: &IncludeResolver<'_>,
     fs: &dyn FileSystem,
     links: &[JobLink],
 ) -> Vec<PendingRun> {

@@ -142,18 +142,7 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
         if never_holds_secrets(keys) {
             return;
         }
-        let mut found: Vec<(Range<usize>, SecretKind, Confidence)> = Vec::new();
-        for t in secrets::tokens(value) {
-            found.push((t.range, SecretKind::Token(t.rule), t.confidence));
-        }
-        for c in url_credentials(value) {
-            let confidence = literal_confidence(&value[c.range.clone()]);
-            found.push((
-                c.range,
-                SecretKind::UrlPassword { user: c.user },
-                confidence,
-            ));
-        }
+        let mut found = tokens_and_url_passwords(value);
         let in_script = keys.iter().any(|k| SCRIPT_KEYS.contains(k));
         if in_script {
             for command in shell::commands(value) {
@@ -261,6 +250,22 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
     out
 }
 
+/// What any text may hold wherever it is written: known tokens and URL passwords.
+fn tokens_and_url_passwords(text: &str) -> Vec<(Range<usize>, SecretKind, Confidence)> {
+    let tokens = secrets::tokens(text)
+        .into_iter()
+        .map(|t| (t.range, SecretKind::Token(t.rule), t.confidence));
+    let passwords = url_credentials(text).into_iter().map(|c| {
+        let confidence = literal_confidence(&text[c.range.clone()]);
+        (
+            c.range,
+            SecretKind::UrlPassword { user: c.user },
+            confidence,
+        )
+    });
+    tokens.chain(passwords).collect()
+}
+
 /// Lexical fallback for text the parser did not read: known tokens, URL passwords, and
 /// `KEY: value` / `KEY=value` lines with a secret-named key.
 fn scan_lines(text: &str, from: usize, allow: &SecretAllowlist) -> Vec<SecretFinding> {
@@ -270,18 +275,7 @@ fn scan_lines(text: &str, from: usize, allow: &SecretAllowlist) -> Vec<SecretFin
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
-        let mut found: Vec<(Range<usize>, SecretKind, Confidence)> = Vec::new();
-        for t in secrets::tokens(body) {
-            found.push((t.range, SecretKind::Token(t.rule), t.confidence));
-        }
-        for c in url_credentials(body) {
-            let confidence = literal_confidence(&body[c.range.clone()]);
-            found.push((
-                c.range,
-                SecretKind::UrlPassword { user: c.user },
-                confidence,
-            ));
-        }
+        let mut found = tokens_and_url_passwords(body);
         let trimmed = body.trim_start().trim_start_matches("- ");
         let indent = body.len() - trimmed.len();
         if let Some(at) = trimmed.find([':', '=']) {

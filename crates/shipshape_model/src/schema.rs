@@ -6,7 +6,7 @@
 //! interpolated before validation) may stand for any scalar, and tagged values
 //! (`!reference`, `!reset`, `!override`) may hold anything.
 
-use shipshape_yaml::{NodeId, NodeKind, ScalarStyle, Tree, scalar};
+use shipshape_yaml::{COMPLEX_KEY, NodeId, NodeKind, ScalarStyle, Tree, scalar};
 
 // ----------------------------------------------------------------------------------------
 // The type language
@@ -373,9 +373,6 @@ impl Validator<'_> {
         }
     }
 }
-
-/// What `Tree::key_text` calls a key that is not a scalar.
-const COMPLEX_KEY: &str = "<complex key>";
 
 /// Where the validator is (`services.web.ports[0]`), kept as a chain of borrowed steps on
 /// the stack and written out only for an error: most nodes are valid, and building the

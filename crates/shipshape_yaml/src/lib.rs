@@ -20,5 +20,6 @@ pub use prescan::{LineEndings, Prescan, TabIndent};
 pub use source::{EncodingProblem, SourceFile};
 pub use span::{FileId, Span};
 pub use tree::{
-    Document, DuplicateKey, Entry, Node, NodeId, NodeKind, PathSegment, Range32, ScalarStyle, Tree,
+    COMPLEX_KEY, Document, DuplicateKey, Entry, Node, NodeId, NodeKind, PathSegment, Range32,
+    ScalarStyle, Tree,
 };

@@ -56,6 +56,9 @@ pub struct Node {
     pub kind: NodeKind,
 }
 
+/// What [`Tree::key_text`] calls a key that is not a scalar.
+pub const COMPLEX_KEY: &str = "<complex key>";
+
 /// `Node::props` of a node without a tag or an anchor.
 pub(crate) const NO_PROPS: u32 = u32::MAX;
 
@@ -376,6 +379,6 @@ impl Tree {
     /// A key shown in messages: its scalar value, or `<complex key>`.
     pub fn key_text(&self, key: NodeId) -> String {
         self.scalar(key)
-            .map_or_else(|| "<complex key>".to_string(), str::to_string)
+            .map_or_else(|| COMPLEX_KEY.to_string(), str::to_string)
     }
 }

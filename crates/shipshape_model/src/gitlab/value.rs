@@ -165,18 +165,11 @@ impl Value {
         out
     }
 
-    /// GitLab's deep merge (`extends`, `include`): mappings merge key by key, the later
-    /// value wins for everything else (lists are replaced, never concatenated); an explicit
-    /// `null` in `over` replaces too.
-    pub fn deep_merge(base: &Value, over: &Value) -> Value {
-        let mut merged = base.clone();
-        merged.merge_from(over.clone());
-        merged
-    }
-
-    /// [`Value::deep_merge`] in place, consuming `over`: nothing is copied, and a large
-    /// mapping (a pipeline's top level, a job per key) finds keys through an index
-    /// instead of a scan per key.
+    /// GitLab's deep merge (`extends`, `include`) of `over` into `self`: mappings merge key
+    /// by key, the later value wins for everything else (lists are replaced, never
+    /// concatenated); an explicit `null` in `over` replaces too. In place, consuming
+    /// `over`: nothing is copied, and a large mapping (a pipeline's top level, a job per
+    /// key) finds keys through an index instead of a scan per key.
     pub fn merge_from(&mut self, over: Value) {
         /// Below this many entries a scan is cheaper than building an index.
         const INDEX_FROM: usize = 32;
