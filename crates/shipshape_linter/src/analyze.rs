@@ -235,6 +235,10 @@ fn load(
         file.dotenv = Some(shipshape_model::dotenv::parse(&file.source.text));
         return Ok(file);
     }
+    if let Some(template) = template_marker(&file.source.name, &file.source.text) {
+        file.unreadable = Some(template);
+        return Ok(file);
+    }
     match catch_unwind(AssertUnwindSafe(|| {
         parse_with(&file.source.text, &settings.yaml_limits)
     })) {
@@ -251,6 +255,57 @@ fn load(
         }
     }
     Ok(file)
+}
+
+/// Whether the file is a template rather than YAML: it sits in a directory whose name is a
+/// template expression (cookiecutter's `{{ cookiecutter.project_slug }}/`), or a line holds
+/// a Jinja `{% ... %}` statement or an unquoted `{{ ... }}` where YAML expects a key or a
+/// value. Quoted `"{{ .Names }}"` (Go templates in `docker ps --format`) are scalars.
+fn template_marker(name: &str, text: &str) -> Option<Unreadable> {
+    let in_template_dir = std::path::Path::new(name)
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .any(|c| {
+            let c = c.as_os_str().to_string_lossy();
+            c.contains("{{") && c.contains("}}")
+        });
+    if in_template_dir {
+        return Some(Unreadable::Template {
+            offset: 0,
+            in_template_dir: true,
+        });
+    }
+    if !text.contains("{{") && !text.contains("{%") {
+        return None;
+    }
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_start_matches([' ', '\t']);
+        let body_start = line_start + (line.len() - body.len());
+        let item = body.strip_prefix("- ").map_or(body, |b| b.trim_start());
+        let item_start = body_start + (body.len() - item.len());
+        let at = if item.starts_with("{%") || item.starts_with("{{") {
+            Some(item_start)
+        } else if !item.starts_with('#') {
+            ["{{", "{%"].iter().find_map(|open| {
+                [": ", ":\t"]
+                    .iter()
+                    .find_map(|sep| item.find(&format!("{sep}{open}")))
+                    .map(|i| item_start + i + 2)
+            })
+        } else {
+            None
+        };
+        if let Some(offset) = at {
+            return Some(Unreadable::Template {
+                offset,
+                in_template_dir: false,
+            });
+        }
+        line_start += line.len();
+    }
+    None
 }
 
 fn too_large(input: Input, reported: bool, size: u64, limit: u64) -> AnalyzedFile {
@@ -388,6 +443,12 @@ fn related_of(
     if let Some(model) = model {
         for (name, _) in ENV_FILES {
             want(dir.join(name), FileKind::DotEnv);
+        }
+        // `.env.dev.example` documents `docker-compose.dev.yml`'s variables.
+        if let Some(name) = file.source.path.file_name().and_then(|n| n.to_str()) {
+            for env in shipshape_model::dotenv::variant_env_files(name) {
+                want(dir.join(env), FileKind::DotEnv);
+            }
         }
         let refs = model.include.iter().map(|t| t.value.as_str()).chain(
             model

@@ -19,6 +19,13 @@ pub enum Unreadable {
     TooLarge { size: u64, limit: u64 },
     /// The YAML parser panicked: a bug in shipshape or saphyr, reported, never fatal.
     ParserCrash { message: String },
+    /// A Jinja or cookiecutter template: YAML only once rendered. `offset` is the first
+    /// `{{`/`{%` written outside a scalar, or 0 when the file's directory is a template
+    /// (`{{ cookiecutter.project_slug }}/`).
+    Template {
+        offset: usize,
+        in_template_dir: bool,
+    },
 }
 
 #[derive(Debug)]

@@ -343,6 +343,14 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     sub("version", &["-f", "--format"], &["--short"], Other),
 ];
 
+/// Subcommands that act on containers that already exist, or only show things: they
+/// create no container and build no image, so the values interpolated into the Compose
+/// file do not reach anything (`down`, `logs`, `ps` in a job's teardown).
+pub const TEARDOWN_AND_INSPECTION: &[&str] = &[
+    "down", "logs", "ps", "stop", "kill", "rm", "top", "port", "events", "images", "pause",
+    "unpause", "ls", "version", "wait", "start", "restart", "exec", "cp", "attach", "stats",
+];
+
 pub fn subcommand(name: &str) -> Option<&'static Subcommand> {
     SUBCOMMANDS.iter().find(|s| s.name == name)
 }
@@ -416,6 +424,14 @@ impl Invocation {
 
     pub fn subcommand_name(&self) -> Option<&str> {
         self.subcommand.as_ref().map(|w| w.text.as_str())
+    }
+
+    /// Whether the command starts containers or builds images from the file's values
+    /// (anything but teardown and inspection).
+    pub fn uses_values(&self) -> bool {
+        !self
+            .subcommand_name()
+            .is_some_and(|s| TEARDOWN_AND_INSPECTION.contains(&s))
     }
 }
 

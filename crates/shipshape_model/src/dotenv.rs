@@ -37,6 +37,43 @@ impl DotEnv {
     }
 }
 
+/// Suffixes of the files that document a Compose file variant's variables: for
+/// `docker-compose.dev.yml` (variant `dev`), `.env.dev`, `.env.dev.example`, `dev.env`...
+const VARIANT_ENV_TEMPLATES: &[(&str, &str)] = &[
+    (".env.", ""),
+    (".env.", ".example"),
+    (".env.", ".sample"),
+    (".env.", ".dist"),
+    (".env.", ".template"),
+    ("", ".env"),
+    ("", ".env.example"),
+];
+
+/// The variant a Compose file's name carries (`docker-compose.dev.yml`, `compose.dev.yaml`,
+/// `dev.compose.yml` -> `dev`), if any.
+pub fn compose_variant(file_name: &str) -> Option<&str> {
+    let stem = file_name
+        .strip_suffix(".yml")
+        .or_else(|| file_name.strip_suffix(".yaml"))?;
+    let variant = ["docker-compose.", "docker-compose-", "compose."]
+        .iter()
+        .find_map(|p| stem.strip_prefix(p))
+        .or_else(|| stem.strip_suffix(".compose"))?;
+    (!variant.is_empty() && variant != "override").then_some(variant)
+}
+
+/// The env files beside a Compose file that document its own variant's variables
+/// (`.env.dev.example` for `docker-compose.dev.yml`).
+pub fn variant_env_files(compose_file_name: &str) -> Vec<String> {
+    let Some(variant) = compose_variant(compose_file_name) else {
+        return Vec::new();
+    };
+    VARIANT_ENV_TEMPLATES
+        .iter()
+        .map(|(before, after)| format!("{before}{variant}{after}"))
+        .collect()
+}
+
 pub fn parse(text: &str) -> DotEnv {
     let mut out = DotEnv::default();
     let bytes = text.as_bytes();
@@ -223,5 +260,22 @@ mod tests {
         let env = parse("A=1\nA=2\nnot a line\n");
         assert_eq!(env.get("A").unwrap().value.as_deref(), Some("2"));
         assert_eq!(env.errors.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod variant_tests {
+    use super::*;
+
+    #[test]
+    fn a_compose_variant_has_its_own_env_templates() {
+        assert_eq!(compose_variant("docker-compose.dev.yml"), Some("dev"));
+        assert_eq!(compose_variant("compose.ci.yaml"), Some("ci"));
+        assert_eq!(compose_variant("prod.compose.yml"), Some("prod"));
+        assert_eq!(compose_variant("docker-compose.yml"), None);
+        assert_eq!(compose_variant("docker-compose.override.yml"), None);
+        assert!(
+            variant_env_files("docker-compose.dev.yml").contains(&".env.dev.example".to_string())
+        );
     }
 }

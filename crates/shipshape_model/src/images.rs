@@ -343,6 +343,42 @@ pub fn tag(image: &str) -> Option<&str> {
 /// The server image family of an image reference, if it is one of [`SERVER_IMAGES`]:
 /// by its repository, or by what follows a registry host (a mirror such as
 /// `mirror.gcr.io/redis`).
+/// Servers that accept connections within milliseconds of starting (an in-memory store
+/// with nothing to recover): a missing readiness wait on them rarely fails a run.
+pub const FAST_STARTING: &[&str] = &["redis", "memcached", "valkey/valkey", "eqalpha/keydb"];
+
+/// Whether an image is one of [`FAST_STARTING`] (any registry, tag or variant).
+pub fn starts_fast(image: &str) -> bool {
+    let repo = repository(image);
+    FAST_STARTING
+        .iter()
+        .any(|f| repo == *f || repo.ends_with(&format!("/{f}")))
+}
+
+/// Tools and images that wait for a TCP port or a server before running the real command
+/// (`dockerize -wait tcp://db:5432 ...`, `wait-for-it.sh db:5432 -- ...`).
+pub const WAIT_TOOLS: &[&str] = &[
+    "wait-for-it",
+    "wait-for",
+    "wait_for",
+    "waitfor",
+    "dockerize",
+    "wait4x",
+    "wait-on",
+    "pg_isready",
+    "mysqladmin ping",
+    "nc -z",
+];
+
+/// Whether a command (or an image name) waits for a server itself: a wait tool, or a
+/// shell loop `until ...; do sleep ...; done`.
+pub fn waits_itself(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    WAIT_TOOLS.iter().any(|t| lower.contains(t))
+        || (lower.contains("until ") && lower.contains("sleep"))
+        || (lower.contains("while ") && lower.contains("sleep"))
+}
+
 pub fn server_image(image: &str) -> Option<&'static ServerImage> {
     let repo = repository(image);
     let find = |r: &str| SERVER_IMAGES.iter().find(|s| s.repositories.contains(&r));

@@ -77,6 +77,14 @@ impl Interpolation {
 /// Nesting of `${A:-${B:-...}}` beyond this is an error, not a recursion.
 const MAX_NESTING: usize = 16;
 
+/// Variables every shell a person or a CI runner starts Compose from has in its
+/// environment: login(1) sets HOME, USER, LOGNAME, SHELL and PATH; the shell sets and
+/// exports PWD and OLDPWD; terminals set TERM. Not `UID`/`GID`: bash sets `UID` as a shell
+/// variable but does not export it, so Compose does not see it.
+pub const SHELL_VARIABLES: &[&str] = &[
+    "HOME", "USER", "LOGNAME", "SHELL", "PATH", "PWD", "OLDPWD", "TERM",
+];
+
 pub fn parse(value: &str) -> Interpolation {
     let mut out = Interpolation::default();
     if value.contains('$') {

@@ -547,8 +547,14 @@ const SECRET_PAIRS: &[(&str, &str)] = &[
 /// `TOKEN_TTL`, `PASSWORD_FILE`, `SECRET_NAME`, `API_KEY_ID`.
 const NOT_SECRET_SUFFIXES: &[&str] = &[
     "FILE",
+    "FILES",
     "PATH",
+    "PATHS",
     "DIR",
+    "DIRS",
+    "EXCLUDE",
+    "EXCLUDED",
+    "EXCLUSIONS",
     "NAME",
     "ID",
     "REF",
@@ -779,6 +785,16 @@ pub fn classify_value(value: &str) -> ValueKind {
     if TEMPLATE.is_match(v) {
         return ValueKind::Reference;
     }
+    // Configuration that names no key: `{"type":"RS256","jwk_url":"https://..."}` (a JWT
+    // verifier that fetches public keys). An object with a `key`/`secret` member holds one.
+    if v.starts_with('{') && v.ends_with('}') {
+        static SECRET_MEMBER: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r#"(?i)"[a-z_]*(?:key|secret|password|token)"\s*:\s*"[^"]"#).expect("valid")
+        });
+        if !SECRET_MEMBER.is_match(v) {
+            return ValueKind::Nothing;
+        }
+    }
     // Files: `/run/secrets/db`, `./secrets/token.txt`, `config/jwt/private.pem`.
     static FILE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?i)^(?:/|\./|\.\./|~/)|/.*\.[a-z0-9]{2,5}$|\.(?:pem|key|crt|cer|p12|pfx|jks|json|txt|env|yml|yaml|asc|gpg)$").expect("valid")
@@ -977,6 +993,21 @@ mod tests {
         }
         check.reverse();
         format!("{prefix}_{body}{}", String::from_utf8(check).unwrap())
+    }
+
+    #[test]
+    fn configuration_and_path_lists_are_not_secrets() {
+        assert_eq!(
+            classify_value(r#"{"type":"RS256","jwk_url":"https://auth.example.com/jwks"}"#),
+            ValueKind::Nothing
+        );
+        assert!(matches!(
+            classify_value(r#"{"type":"HS256","key":"q8Zr3kLm0Vb7Xw2Tn5Yp"}"#),
+            ValueKind::Literal(_)
+        ));
+        assert!(!is_secret_name("SECRET_DETECTION_EXCLUDED_PATHS"));
+        assert!(!is_secret_name("SECRET_DETECTION_EXCLUDED_FILES"));
+        assert!(is_secret_name("HASURA_GRAPHQL_JWT_SECRET"));
     }
 
     #[test]

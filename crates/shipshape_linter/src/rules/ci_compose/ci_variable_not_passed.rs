@@ -3,6 +3,9 @@
 //! `extends`), not the script (`export`, `VAR=x docker compose ...`), not GitLab's
 //! predefined ones, not the `.env` beside the Compose file or an `--env-file`.
 //!
+//! Teardown and inspection commands (`down`, `logs`, `ps`...) are not judged: they start
+//! nothing with the values.
+//!
 //! Names that look like secrets (`*PASSWORD*`, `*TOKEN*`...) are left alone: they are
 //! normally set as masked variables in the project's CI/CD settings, which shipshape
 //! cannot see.
@@ -63,7 +66,8 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     let mut once = Once::default();
     for (run, project) in runs(cx) {
         let Some(project) = project else { continue };
-        if run.variables.open {
+        // Teardown and inspection (`down`, `logs`, `ps`) create nothing from the values.
+        if run.variables.open || !run.invocation.uses_values() {
             continue;
         }
         let from_files = env_file_names(cx, run, project);
@@ -126,6 +130,11 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     "used here".to_string()
                 },
             );
+            if run.after_script {
+                d.note(
+                    "after_script runs in a new shell: what before_script and script exported or sourced is not set there (job and pipeline `variables:` are)",
+                );
+            }
             if u.required {
                 d.note(format!(
                     "Compose stops: \"required variable {name} is missing a value\""

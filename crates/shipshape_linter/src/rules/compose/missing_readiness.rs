@@ -21,6 +21,20 @@ pub static RULE: Rule = Rule {
 /// Restart policies under which a service that fails to connect simply comes back.
 const RETRYING: &[&str] = &["always", "on-failure", "unless-stopped"];
 
+/// Whether a service waits for its servers itself: its command or entrypoint runs a wait
+/// tool or loop, or its image is one (`*/wait-for`, `dockerize`).
+fn waits_itself(service: &shipshape_model::compose::Service) -> bool {
+    service
+        .command
+        .iter()
+        .chain(&service.entrypoint)
+        .any(|c| images::waits_itself(&c.text))
+        || service
+            .image
+            .as_ref()
+            .is_some_and(|i| images::waits_itself(images::repository(&i.value)))
+}
+
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
     for service in &project.services {
@@ -28,7 +42,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .restart
             .as_ref()
             .is_some_and(|r| RETRYING.iter().any(|p| r.value.starts_with(p)));
-        if retries {
+        if retries || waits_itself(service) {
             continue;
         }
         for dep in service
@@ -40,6 +54,11 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 continue;
             };
             if target.name == service.name {
+                continue;
+            }
+            // A wait-for service in between (`app` -> `wait_for_db` -> `db`) does the
+            // waiting: the dependent's order is then only about starting.
+            if waits_itself(target) {
                 continue;
             }
             let server = target
@@ -58,6 +77,8 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 (false, None) => continue,
             };
             let at = dep.condition_loc.unwrap_or(dep.service.loc);
+            let fast = server.is_some_and(|(_, name)| images::starts_fast(name));
+            let effective = sink.severity();
             let d = sink.report(
                 at.file,
                 at.span,
@@ -72,6 +93,10 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 "service_started"
             })
             .note(why);
+            if fast {
+                d.severity = effective.min(Severity::Info);
+                d.note("it is usually ready within milliseconds, so a run rarely fails for it");
+            }
             let long_form = format!(
                 "depends_on: {{{}: {{condition: service_healthy}}}}",
                 target.name

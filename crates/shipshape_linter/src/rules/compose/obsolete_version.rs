@@ -4,7 +4,7 @@ use shipshape_yaml::Span;
 
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
-use crate::workspace::AnalyzedFile;
+use crate::workspace::{AnalyzedFile, Workspace};
 
 pub static RULE: Rule = Rule {
     name: "obsolete-version",
@@ -13,14 +13,69 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::Safe,
     summary: "top-level version: is obsolete and ignored by Compose v2",
     doc: include_str!("../../../../../rules/obsolete-version/README.md"),
-    checks: &[Check::File(check)],
+    checks: &[Check::Workspace(check)],
 };
 
-fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
+/// Compose v1 (`docker-compose` 1.x, Python) needs `version:`: without it a file is read
+/// as the legacy v1 format.
+const COMPOSE_V1_IMAGE: &str = "docker/compose";
+
+fn check(ws: &Workspace, sink: &mut Sink<'_>) {
+    let v1_dirs = compose_v1_pipeline_dirs(ws);
+    for file in ws.files.iter().filter(|f| f.reported) {
+        let under_v1 = v1_dirs.iter().any(|d| file.source.path.starts_with(d));
+        check_file(file, under_v1, sink);
+    }
+}
+
+/// The directories of pipelines with a job whose image is Compose v1
+/// (`docker/compose:1.x`): the Compose files there may be run by it, directly or through
+/// a wrapper script.
+fn compose_v1_pipeline_dirs(ws: &Workspace) -> Vec<std::path::PathBuf> {
+    ws.pipelines
+        .iter()
+        .filter(|p| {
+            p.model.jobs.iter().any(|job| {
+                let image = job.value.get("image");
+                let name = image
+                    .and_then(|i| i.as_str())
+                    .or_else(|| image.and_then(|i| i.get("name")).and_then(|n| n.as_str()));
+                name.is_some_and(|n| {
+                    shipshape_model::images::repository(n) == COMPOSE_V1_IMAGE
+                        && shipshape_model::images::tag(n).is_some_and(|t| t.starts_with("1."))
+                })
+            })
+        })
+        .map(|p| ws.file(p.model.root_file).dir())
+        .collect()
+}
+
+/// Whether `version` selects a v2.1+ format that the file needs under Compose v1:
+/// `depends_on` conditions exist only from 2.1 on (and not in 3.x).
+fn needs_v2_format(model: &shipshape_model::compose::ComposeFile, version: &str) -> bool {
+    let v2_1_plus = version
+        .strip_prefix("2.")
+        .and_then(|minor| minor.parse::<u32>().ok())
+        .is_some_and(|minor| minor >= 1);
+    v2_1_plus
+        && model
+            .services
+            .iter()
+            .any(|s| s.depends_on.iter().any(|d| d.condition_loc.is_some()))
+}
+
+fn check_file(file: &AnalyzedFile, under_v1: bool, sink: &mut Sink<'_>) {
     let Some(model) = &file.compose else { return };
     let Some((key, value)) = &model.version else {
         return;
     };
+    if under_v1
+        || value
+            .as_ref()
+            .is_some_and(|v| needs_v2_format(model, &v.value))
+    {
+        return;
+    }
     let source = &file.source;
     let shown = value
         .as_ref()

@@ -15,8 +15,9 @@
 use std::collections::{BTreeMap, HashSet};
 
 use shipshape_model::compose::{Project, Service};
-use shipshape_model::interpolation::{self, Operator};
-use shipshape_yaml::{NodeId, PathSegment, Span, Tree};
+use shipshape_model::dotenv::{DotEnv, variant_env_files};
+use shipshape_model::interpolation::{self, Operator, SHELL_VARIABLES};
+use shipshape_yaml::{FileId, NodeId, PathSegment, Span, Tree};
 
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
@@ -89,6 +90,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             continue;
         };
         let text = cx.text(file);
+        let set_elsewhere = SetElsewhere::of(cx, file);
         let mut found: BTreeMap<String, HostUse> = BTreeMap::new();
         let mut shadowed: Vec<ContainerUse> = Vec::new();
         for &id in analyzed.dollar_scalars() {
@@ -109,6 +111,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     || r.nested
                     || defined.contains(r.name.as_str())
                     || PREDEFINED.contains(&r.name.as_str())
+                    || SHELL_VARIABLES.contains(&r.name.as_str())
                 {
                     continue;
                 }
@@ -177,12 +180,23 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .filter(|(name, _)| !shadowed.iter().any(|u| &u.name == name));
         for (name, u) in host_uses {
             let Some(source) = source else { continue };
+            if set_elsewhere.sets(&name) {
+                continue;
+            }
             let message = if source.example {
                 format!("variable \"{name}\" is not listed in {env_name}")
             } else {
                 format!("variable \"{name}\" is not set in {env_name}")
             };
             let d = sink.report(file, u.span, message);
+            // An example documents what people copy into their `.env`; whether the real
+            // one (not committed) sets the name, shipshape cannot see.
+            if source.example {
+                d.severity = Severity::Info;
+                d.note(format!(
+                    "{env_name} is a template: the real .env is not in the repository, so whether it sets {name} is not known"
+                ));
+            }
             d.label("no default").secondary(
                 source.file,
                 Span::empty(0),
@@ -206,6 +220,68 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 ));
             }
         }
+    }
+}
+
+/// Where else a file's variables are set: the `.env` template of the file's own variant
+/// (`.env.dev.example` for `docker-compose.dev.yml`), and the CI jobs that run the file
+/// (their pipeline, job and script variables), and the global `variables:` of the
+/// pipelines of the repository.
+struct SetElsewhere<'a> {
+    templates: Vec<&'a DotEnv>,
+    runs: Vec<&'a crate::compose_runs::ComposeRun>,
+    pipelines: Vec<&'a shipshape_model::gitlab::Pipeline>,
+}
+
+impl<'a> SetElsewhere<'a> {
+    fn of(cx: &'a ComposeContext<'_>, file: FileId) -> SetElsewhere<'a> {
+        let analyzed = cx.ws.file(file);
+        let dir = analyzed.dir();
+        let templates = analyzed
+            .source
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(variant_env_files)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|name| cx.ws.file_by_path(&dir.join(name))?.dotenv.as_ref())
+            .collect();
+        let runs = cx
+            .ws
+            .pipelines
+            .iter()
+            .flat_map(|p| &p.compose_runs)
+            .filter(|r| r.files.found.contains(&file))
+            .collect();
+        // Every job of a pipeline sees its global `variables:`, also one that runs the
+        // file through a wrapper script shipshape cannot follow.
+        let pipelines = cx
+            .ws
+            .pipelines
+            .iter()
+            .filter(|p| {
+                analyzed
+                    .source
+                    .path
+                    .starts_with(cx.ws.file(p.model.root_file).dir())
+            })
+            .map(|p| &p.model)
+            .collect();
+        SetElsewhere {
+            templates,
+            runs,
+            pipelines,
+        }
+    }
+
+    fn sets(&self, name: &str) -> bool {
+        self.templates.iter().any(|t| t.defines(name))
+            || self.runs.iter().any(|r| r.variables.defines(name))
+            || self
+                .pipelines
+                .iter()
+                .any(|p| p.variables.iter().any(|v| v.name == name))
     }
 }
 

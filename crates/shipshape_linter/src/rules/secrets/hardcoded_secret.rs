@@ -8,6 +8,8 @@ use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
 use crate::secrets::{SecretFinding, SecretKind};
 use crate::workspace::AnalyzedFile;
+use shipshape_model::images::{ServerImage, server_image};
+use shipshape_yaml::Tree;
 
 pub static RULE: Rule = Rule {
     name: "hardcoded-secret",
@@ -19,8 +21,116 @@ pub static RULE: Rule = Rule {
     checks: &[Check::File(check)],
 };
 
+/// Path parts that say a file sets up a stack for tests, CI or a developer's machine,
+/// whose databases live as long as a test run or a job.
+const THROWAWAY_PATH_PARTS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "fixture",
+    "fixtures",
+    "e2e",
+    "ci",
+    ".gitlab-ci",
+    "spec",
+    "dev",
+    "local",
+    "example",
+    "examples",
+    "sample",
+    "samples",
+    "demo",
+];
+
+/// Why a credential protects something that lives only as long as a job or a local stack:
+/// the file is a test/CI/dev setup (by its path), or it is a GitLab CI file whose jobs run
+/// a database as a `services:` container and the name is that database's (`POSTGRES_*`).
+fn throwaway_reason(file: &AnalyzedFile, secret_name: Option<&str>) -> Option<String> {
+    let name_parts = |n: &str| -> Vec<String> {
+        n.split(|c: char| !c.is_ascii_alphanumeric())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    // The directories, and the variant in a Compose file's name (`docker-compose.test.yml`),
+    // never the rest of the name (`.gitlab-ci.yml` says nothing).
+    let name = std::path::Path::new(&file.source.name);
+    let dirs = name
+        .parent()
+        .into_iter()
+        .flat_map(|p| p.components())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned());
+    let variant = name
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(shipshape_model::dotenv::compose_variant)
+        .map(str::to_string);
+    let path_parts: Vec<String> = dirs
+        .chain(variant)
+        .flat_map(|part| {
+            name_parts(&part)
+                .into_iter()
+                .chain(std::iter::once(part.to_ascii_lowercase()))
+        })
+        .collect();
+    if let Some(word) = path_parts
+        .iter()
+        .find(|p| THROWAWAY_PATH_PARTS.contains(&p.as_str()))
+    {
+        return Some(format!(
+            "the file is part of a test, CI or development setup (\"{word}\" in its path)"
+        ));
+    }
+    if file.kind != shipshape_model::FileKind::GitlabCi {
+        return None;
+    }
+    let name = secret_name?.to_ascii_uppercase();
+    let tree = file.tree()?;
+    let server = ci_service_servers(tree)
+        .into_iter()
+        .find(|s| s.key_words.iter().any(|k| name.split('_').any(|p| p == *k)))?;
+    Some(format!(
+        "the pipeline's jobs run {} as a `services:` container, which lives only as long as the job",
+        server.what
+    ))
+}
+
+/// The server images GitLab `services:` entries of a file start.
+fn ci_service_servers(tree: &Tree) -> Vec<&'static ServerImage> {
+    let mut out: Vec<&'static ServerImage> = Vec::new();
+    for id in tree.ids().filter(|&id| tree.is_mapping(id)) {
+        let Some(services) = tree.get(id, "services") else {
+            continue;
+        };
+        for &item in tree.items(tree.resolve(services.value)) {
+            let item = tree.resolve(item);
+            let image = tree.scalar(item).or_else(|| {
+                tree.get(item, "name")
+                    .and_then(|e| tree.scalar(tree.resolve(e.value)))
+            });
+            if let Some(server) = image.and_then(server_image)
+                && !out.iter().any(|s| std::ptr::eq(*s, server))
+            {
+                out.push(server);
+            }
+        }
+    }
+    out
+}
+
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let ci = file.kind == shipshape_model::FileKind::GitlabCi;
+    // The literal given to a throwaway database is throwaway in its client's URL too.
+    let throwaway_literals: Vec<(&str, String)> = file
+        .secrets
+        .iter()
+        .filter_map(|f| match &f.kind {
+            SecretKind::Named { name } => {
+                throwaway_reason(file, Some(name))?;
+                Some((&file.source.text[f.span.range()], name.clone()))
+            }
+            _ => None,
+        })
+        .collect();
     for f in &file.secrets {
         let secret = &file.source.text[f.span.range()];
         let shown = redact(secret);
@@ -40,14 +150,39 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
                 format!("a password is passed on the command line with {option} ({shown})")
             }
         };
+        // Error is kept for what is a credential by its format (a token, a private key);
+        // a password is a warning when it looks random and nothing says it protects a
+        // throwaway container, else info.
+        let token = matches!(f.kind, SecretKind::Token(_));
+        let name = match &f.kind {
+            SecretKind::Named { name } => Some(name.as_str()),
+            _ => None,
+        };
+        let throwaway = (!token)
+            .then(|| {
+                throwaway_reason(file, name).or_else(|| {
+                    let (_, owner) = throwaway_literals.iter().find(|(v, _)| *v == secret)?;
+                    Some(format!(
+                        "the same literal as {owner}, a throwaway container's password"
+                    ))
+                })
+            })
+            .flatten();
+        let severity = match (token, f.confidence) {
+            (true, Confidence::Real) => Severity::Error,
+            (true, Confidence::Weak) => Severity::Warning,
+            (false, Confidence::Real) if throwaway.is_none() => Severity::Warning,
+            _ => Severity::Info,
+        };
         let effective = sink.severity();
         let d = sink.report(file.id(), f.span, message);
-        d.severity = effective.min(match f.confidence {
-            Confidence::Real => Severity::Error,
-            Confidence::Weak => Severity::Warning,
-            Confidence::Placeholder => Severity::Info,
-        });
+        d.severity = effective.min(severity);
         d.label("committed with the file");
+        if let Some(reason) = &throwaway {
+            d.note(format!("likely a throwaway credential: {reason}"));
+        } else if !token && f.confidence == Confidence::Weak {
+            d.note("the value is made of words, as development defaults are; a real password would be reported as a warning");
+        }
         if let SecretKind::Token(rule) = &f.kind {
             d.note(format!(
                 "the format of {} (gitleaks rule \"{}\")",

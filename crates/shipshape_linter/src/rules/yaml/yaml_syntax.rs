@@ -275,6 +275,27 @@ fn report_unreadable(file: &AnalyzedFile, unreadable: &Unreadable, sink: &mut Si
             )
             .help("leave generated files out of the check, or split the file");
         }
+        Unreadable::Template {
+            offset,
+            in_template_dir,
+        } => {
+            let d = sink.report(
+                id,
+                if *in_template_dir {
+                    Span::empty(0)
+                } else {
+                    at(*offset)
+                },
+                "template, not YAML yet: checked after rendering",
+            );
+            d.severity = Severity::Info;
+            if *in_template_dir {
+                d.note("the file is inside a template directory (its name holds `{{ ... }}`, as cookiecutter's do)");
+            } else {
+                d.label("template expression outside a YAML scalar");
+            }
+            d.help("check the rendered file instead (render the template, then run shipshape on the output)");
+        }
         Unreadable::ParserCrash { message } => {
             sink.report(
                 id,
