@@ -124,14 +124,15 @@ fn json_matches_the_contract() {
         .map(String::as_str)
         .collect();
     assert_eq!(top, ["diagnostics", "version"]);
-    assert_eq!(json["version"], 1);
+    assert_eq!(json["version"], 2);
     let d = &json["diagnostics"][0];
     let mut keys: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
         [
-            "end", "fix", "help", "message", "path", "rule", "severity", "start"
+            "end", "fix", "help", "label", "message", "notes", "path", "related", "rule",
+            "severity", "start"
         ]
     );
     assert_eq!(d["rule"], "tab-indentation");
@@ -141,12 +142,39 @@ fn json_matches_the_contract() {
     assert_eq!(d["end"], serde_json::json!({"line": 4, "column": 4}));
     assert_eq!(d["message"], "tab character in indentation");
     assert_eq!(d["help"], "YAML forbids tabs for indentation; use spaces");
+    assert_eq!(d["label"], "tab");
+    assert!(d["notes"].is_array());
     assert_eq!(
         d["fix"],
         serde_json::json!({"safe": true, "edits": [
             {"start": {"line": 4, "column": 1}, "end": {"line": 4, "column": 4}, "text": "    "}
         ]})
     );
+}
+
+/// The evidence the human format shows (notes, the other places) is in the JSON too.
+#[test]
+fn json_keeps_notes_and_related_places() {
+    let dir = TempDir::new("json-evidence");
+    dir.write(
+        "compose.yaml",
+        "services:\n  app:\n    image: x\n    depends_on:\n      - db\n  db:\n    image: postgres:16\n",
+    );
+    let out = shipshape(
+        dir.path(),
+        &["check", "--format", "json", "--select", "missing-readiness"],
+    );
+    let json: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["rule"], "missing-readiness");
+    let notes = d["notes"].as_array().unwrap();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("a PostgreSQL server")),
+        "{d}"
+    );
+    assert_eq!(d["related"], serde_json::json!([]));
 }
 
 #[test]

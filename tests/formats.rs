@@ -167,6 +167,9 @@ fn gitlab_code_quality_fingerprints_survive_moved_lines() {
         assert!(issue[key].is_string(), "{key}: {issue}");
     }
     assert_eq!(issue["severity"], "info");
+    // The widget shows only the description: it carries the evidence and the advice.
+    let description = issue["description"].as_str().unwrap();
+    assert!(description.contains(" — help: "), "{description}");
     assert_eq!(issue["location"]["path"], "compose.yaml");
     assert_eq!(issue["location"]["lines"]["begin"], 3);
     // Lines added above move the finding, not its fingerprint.
@@ -184,10 +187,11 @@ fn github_workflow_commands_are_escaped() {
         dir.path(),
         &["check", ".", "--format", "github"],
     ));
-    // The message keeps `:`; properties would escape it; the help is on a line of its own.
+    // The message keeps `:`; properties would escape it; each note and the help are on a
+    // line of their own.
     assert_eq!(
         out,
-        "::notice file=compose.yaml,line=3,col=12,endLine=3,endColumn=17,title=shipshape image-tag::image \"nginx\" has no tag, so it means \"nginx:latest\"%0Ahelp: pin a version (\"nginx:1.2.3\") or a digest (\"nginx@sha256:...\")\n"
+        "::notice file=compose.yaml,line=3,col=12,endLine=3,endColumn=17,title=shipshape image-tag::image \"nginx\" has no tag, so it means \"nginx:latest\"%0Anote: each pull can bring a different version: builds stop being reproducible and CI can break overnight%0Ahelp: pin a version (\"nginx:1.2.3\") or a digest (\"nginx@sha256:...\")\n"
     );
     let dir = TempDir::new("github-escape");
     dir.write(

@@ -570,15 +570,17 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
         ws.paths.insert(path, exists);
     }
     for path in dockerfiles {
-        if ws.dockerfile_healthchecks.contains_key(&path)
-            || fs.len(&path).map_or(true, |n| n > MAX_DOCKERFILE)
+        if ws.dockerfiles.contains_key(&path) || fs.len(&path).map_or(true, |n| n > MAX_DOCKERFILE)
         {
             continue;
         }
         if let Ok(bytes) = fs.read(&path) {
-            let declares =
-                shipshape_model::dockerfile::declares_healthcheck(&String::from_utf8_lossy(&bytes));
-            ws.dockerfile_healthchecks.insert(path, declares);
+            let text = String::from_utf8_lossy(&bytes);
+            let facts = crate::workspace::DockerfileFacts {
+                healthcheck: shipshape_model::dockerfile::declares_healthcheck(&text),
+                base_image: shipshape_model::dockerfile::final_base_image(&text),
+            };
+            ws.dockerfiles.insert(path, facts);
         }
     }
 }

@@ -85,6 +85,22 @@ impl Diagnostic {
         self.primary.file
     }
 
+    /// The message followed by its evidence and advice, for formats that have one text
+    /// field (LSP, GitHub, GitLab code quality): each note after `note_prefix`, the help
+    /// after `help_prefix` (`"\nnote: "`, `"\nhelp: "`).
+    pub fn message_with_evidence(&self, note_prefix: &str, help_prefix: &str) -> String {
+        let mut text = self.message.clone();
+        for note in &self.notes {
+            text.push_str(note_prefix);
+            text.push_str(note);
+        }
+        if let Some(help) = &self.help {
+            text.push_str(help_prefix);
+            text.push_str(help);
+        }
+        text
+    }
+
     /// Text for the primary label (shown under the snippet's caret).
     pub fn label(&mut self, message: impl Into<String>) -> &mut Self {
         self.primary.message = message.into();

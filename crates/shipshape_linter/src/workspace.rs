@@ -97,7 +97,7 @@ pub struct Workspace {
     pub paths: HashMap<PathBuf, bool>,
     /// Dockerfiles that Compose services build from, and whether each declares a
     /// `HEALTHCHECK` (absent when the file could not be read).
-    pub dockerfile_healthchecks: HashMap<PathBuf, bool>,
+    pub dockerfiles: HashMap<PathBuf, DockerfileFacts>,
     /// Names every Compose file of the workspace defines.
     pub compose_names: ComposeNames,
     /// Per GitLab CI file: its `include:` and `trigger: include:` entries, resolved.
@@ -106,6 +106,15 @@ pub struct Workspace {
     pub pipelines: Vec<CiPipeline>,
     /// Files by path, once every file is loaded ([`Workspace::index_paths`]).
     pub(crate) by_path: HashMap<PathBuf, FileId>,
+}
+
+/// What the analysis read from a Dockerfile that a Compose service builds.
+#[derive(Clone, Debug, Default)]
+pub struct DockerfileFacts {
+    /// The last stage declares a `HEALTHCHECK`.
+    pub healthcheck: bool,
+    /// The image the last stage starts from.
+    pub base_image: Option<String>,
 }
 
 /// A GitLab pipeline of the workspace.
@@ -245,9 +254,20 @@ impl Workspace {
         if let Some(inline) = &build.inline {
             return Some(shipshape_model::dockerfile::declares_healthcheck(inline));
         }
-        self.dockerfile_healthchecks
+        self.dockerfiles
             .get(&dockerfile_path(&self.file(from).dir(), build)?)
-            .copied()
+            .map(|d| d.healthcheck)
+    }
+
+    /// The image the last stage of a service's Dockerfile starts from, when it was read.
+    pub fn build_base_image(&self, from: FileId, build: &Build) -> Option<String> {
+        if let Some(inline) = &build.inline {
+            return shipshape_model::dockerfile::final_base_image(inline);
+        }
+        self.dockerfiles
+            .get(&dockerfile_path(&self.file(from).dir(), build)?)?
+            .base_image
+            .clone()
     }
 
     /// The span of a node of a parsed file (what a GitLab value's origin points at).

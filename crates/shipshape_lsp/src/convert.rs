@@ -57,15 +57,7 @@ pub fn diagnostic(
     uri_of: impl Fn(&SourceFile) -> Option<Uri>,
 ) -> LspDiagnostic {
     let file = ws.source(d.file());
-    let mut message = d.message.clone();
-    for note in &d.notes {
-        message.push_str("\nnote: ");
-        message.push_str(note);
-    }
-    if let Some(help) = &d.help {
-        message.push_str("\nhelp: ");
-        message.push_str(help);
-    }
+    let message = d.message_with_evidence("\nnote: ", "\nhelp: ");
     let related: Vec<DiagnosticRelatedInformation> = d
         .secondary
         .iter()

@@ -24,9 +24,48 @@ pub fn declares_healthcheck(text: &str) -> bool {
     found
 }
 
+/// The image the last stage of a Dockerfile starts `FROM` (`postgres:16` in
+/// `FROM postgres:16 AS db`); None when it names an earlier stage, a variable or nothing.
+pub fn final_base_image(text: &str) -> Option<String> {
+    let mut stages: Vec<String> = Vec::new();
+    let mut last: Option<String> = None;
+    for line in text.lines() {
+        let mut words = line.split_whitespace();
+        if !words.next().is_some_and(|w| w.eq_ignore_ascii_case("FROM")) {
+            continue;
+        }
+        let words: Vec<&str> = words.filter(|w| !w.starts_with("--")).collect();
+        let image = words.first().copied().unwrap_or_default();
+        if let [_, as_word, name, ..] = words.as_slice()
+            && as_word.eq_ignore_ascii_case("AS")
+        {
+            stages.push(name.to_ascii_lowercase());
+        }
+        last = (!image.is_empty()
+            && !image.contains('$')
+            && !stages.iter().any(|s| s.eq_ignore_ascii_case(image)))
+        .then(|| image.to_string());
+    }
+    last
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_stage_base_image() {
+        assert_eq!(
+            final_base_image("FROM postgres:16\nCOPY init.sql /docker-entrypoint-initdb.d/\n"),
+            Some("postgres:16".into())
+        );
+        assert_eq!(
+            final_base_image("FROM node:20 AS build\nFROM --platform=linux/amd64 nginx:1.27\n"),
+            Some("nginx:1.27".into())
+        );
+        assert_eq!(final_base_image("FROM golang AS build\nFROM build\n"), None);
+        assert_eq!(final_base_image("ARG V\nFROM postgres:${V}\n"), None);
+    }
 
     #[test]
     fn last_stage_counts() {

@@ -50,6 +50,13 @@ pub struct HostRef {
 /// Whole key names, or key parts (split on `_`), that mean "this container" or "the
 /// outside world": their hosts are not peers to connect to.
 const SELF_KEYS: &[&str] = &[
+    // URLs the application hands to browsers and external clients (links in pages and
+    // mails), not peers it connects to.
+    "APP_URL",
+    "BASE_URL",
+    "SITE_URL",
+    "ROOT_URL",
+    "WEB_URL",
     "HOSTNAME",
     "VIRTUAL_HOST",
     "SERVER_NAME",
@@ -72,13 +79,20 @@ const SELF_PARTS: &[&str] = &[
     "CALLBACK",
     "REDIRECT",
     "WEBHOOK",
+    "BROWSER",
+    "FRONTEND",
 ];
+
+/// Key endings of URLs meant for a browser: `BASEROW_PUBLIC_URL`, `KEYCLOAK_HOSTNAME_URL`.
+const SELF_SUFFIXES: &[&str] = &["_HOSTNAME_URL", "_BASE_URL", "_SITE_URL", "_APP_URL"];
 
 /// Whether a variable names a peer to connect to (not the container's own or public
 /// address).
 pub fn is_peer_key(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
-    !SELF_KEYS.contains(&upper.as_str()) && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
+    !SELF_KEYS.contains(&upper.as_str())
+        && !SELF_SUFFIXES.iter().any(|s| upper.ends_with(s))
+        && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
 }
 
 /// Key suffixes whose whole value is a host.

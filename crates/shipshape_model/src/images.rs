@@ -355,6 +355,35 @@ pub fn starts_fast(image: &str) -> bool {
         .any(|f| repo == *f || repo.ends_with(&format!("/{f}")))
 }
 
+/// Variables only a database image's entrypoint reads to initialise its data directory
+/// (the official images' documentation): a built service that sets one is that database.
+/// Clients set `POSTGRES_PASSWORD` too, so only the initialisation-only ones count.
+pub const SERVER_INIT_VARIABLES: &[(&str, &str)] = &[
+    ("POSTGRES_INITDB_ARGS", "postgres"),
+    ("POSTGRES_INITDB_WALDIR", "postgres"),
+    ("POSTGRES_HOST_AUTH_METHOD", "postgres"),
+    ("PGDATA", "postgres"),
+    ("MYSQL_ROOT_PASSWORD", "mysql"),
+    ("MYSQL_RANDOM_ROOT_PASSWORD", "mysql"),
+    ("MYSQL_ALLOW_EMPTY_PASSWORD", "mysql"),
+    ("MARIADB_ROOT_PASSWORD", "mariadb"),
+    ("MARIADB_RANDOM_ROOT_PASSWORD", "mariadb"),
+    ("MARIADB_ALLOW_EMPTY_ROOT_PASSWORD", "mariadb"),
+    ("MONGO_INITDB_ROOT_USERNAME", "mongo"),
+    ("MONGO_INITDB_ROOT_PASSWORD", "mongo"),
+    ("MONGO_INITDB_DATABASE", "mongo"),
+];
+
+/// The server a service's environment says it is, by an initialisation-only variable.
+pub fn server_by_init_variable<'a>(
+    mut names: impl Iterator<Item = &'a str>,
+) -> Option<(&'static ServerImage, &'static str)> {
+    names.find_map(|name| {
+        let (var, image) = SERVER_INIT_VARIABLES.iter().find(|(v, _)| *v == name)?;
+        Some((server_image(image)?, *var))
+    })
+}
+
 /// Tools and images that wait for a TCP port or a server before running the real command
 /// (`dockerize -wait tcp://db:5432 ...`, `wait-for-it.sh db:5432 -- ...`).
 pub const WAIT_TOOLS: &[&str] = &[

@@ -16,6 +16,15 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// The message with its evidence and advice: the merge request widget shows only this.
+fn description(d: &Diagnostic) -> String {
+    format!(
+        "{}: {}",
+        d.rule,
+        d.message_with_evidence(" — ", " — help: ")
+    )
+}
+
 pub fn gitlab(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
     let prints = fingerprints(ws, diagnostics);
     let issues: Vec<Value> = diagnostics
@@ -27,7 +36,7 @@ pub fn gitlab(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
             let end = Position::of(file, d.primary.span.end as usize);
             json!({
                 "type": "issue",
-                "description": format!("{}: {}", d.rule, d.message),
+                "description": description(d),
                 "check_name": d.rule,
                 "fingerprint": fingerprint,
                 "severity": severity(d.severity),

@@ -1,5 +1,6 @@
-//! `--format json`: the stable interface of ARCHITECTURE.md section 4, `"version": 1`.
-//! Fields are only ever added in a new version.
+//! `--format json`: the stable interface of ARCHITECTURE.md ("Output contract"),
+//! `"version": 2`. Fields are only ever added in a new version (2 added `label`, `notes`
+//! and `related`: the evidence the human format shows).
 
 use serde::Serialize;
 use shipshape_linter::{Diagnostic, Workspace};
@@ -20,8 +21,22 @@ struct JsonDiagnostic<'a> {
     start: Position,
     end: Position,
     message: &'a str,
+    /// What the primary span is (`"tab"`, `"no default"`); null when the span says it.
+    label: Option<&'a str>,
+    /// The evidence: what shipshape saw that makes the message true.
+    notes: Vec<&'a str>,
+    /// Other places that explain the finding (where the clashing thing is defined).
+    related: Vec<JsonRelated<'a>>,
     help: Option<&'a str>,
     fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    start: Position,
+    end: Position,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -39,7 +54,7 @@ struct JsonEdit<'a> {
 
 pub fn json(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
     let output = Output {
-        version: 1,
+        version: 2,
         diagnostics: diagnostics
             .iter()
             .map(|d| {
@@ -52,6 +67,21 @@ pub fn json(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
                     start: Position::of(file, span.start as usize),
                     end: Position::of(file, span.end as usize),
                     message: &d.message,
+                    label: Some(d.primary.message.as_str()).filter(|m| !m.is_empty()),
+                    notes: d.notes.iter().map(String::as_str).collect(),
+                    related: d
+                        .secondary
+                        .iter()
+                        .map(|l| {
+                            let file = ws.source(l.file);
+                            JsonRelated {
+                                path: &file.name,
+                                start: Position::of(file, l.span.start as usize),
+                                end: Position::of(file, l.span.end as usize),
+                                message: &l.message,
+                            }
+                        })
+                        .collect(),
                     help: d.help.as_deref(),
                     fix: d.fix.as_ref().map(|fix| JsonFix {
                         safe: fix.safe,

@@ -3,7 +3,7 @@
 use shipshape_model::compose::{EnvVar, Service};
 use shipshape_model::hostnames::{self, HostRef, is_peer_key};
 use shipshape_model::interpolation;
-use shipshape_yaml::Span;
+use shipshape_yaml::{PathSegment, Span};
 
 use crate::rule::ComposeContext;
 
@@ -45,4 +45,17 @@ pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHo
         }
     }
     out
+}
+
+/// When a variable's value comes from a block several services share (an `x-` extension
+/// or another service's anchor merged in), rather than from the service's own
+/// `environment:`: the path it is written at, for the message.
+pub fn shared_block(cx: &ComposeContext<'_>, service: &Service, var: &EnvVar) -> Option<String> {
+    let vref = var.value_ref.as_ref()?;
+    let tree = cx.tree(vref.file);
+    let own = matches!(
+        tree.path(vref.node).as_slice(),
+        [PathSegment::Key(top), PathSegment::Key(name), ..] if top == "services" && *name == service.name
+    );
+    (!own).then(|| tree.path_string(vref.node))
 }

@@ -2,10 +2,10 @@
 //! `localhost` or `127.0.0.1`, which inside a container is that container itself.
 
 use shipshape_model::compose::{Project, Service};
-use shipshape_model::hostnames::HostClass;
+use shipshape_model::hostnames::{HostClass, HostShape};
 use shipshape_model::images;
 
-use super::env_hosts::{EnvHost, env_hosts};
+use super::env_hosts::{EnvHost, env_hosts, shared_block};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 
@@ -37,7 +37,17 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             let Some((target, why)) = meant_service(project, service, &var.name, host.port) else {
                 continue;
             };
-            sink.report(
+            // `http://localhost:8080` where a service publishes 8080 on the host is also
+            // what a browser on that host opens: whether the container or a browser uses
+            // the URL, shipshape cannot see.
+            let value = var.value.as_deref().unwrap_or_default();
+            let for_browser = host.shape == HostShape::Url
+                && value[..host.range.start].ends_with("://")
+                && value[..host.range.start].starts_with("http")
+                && host.port.is_some_and(|p| published(project, p));
+            let shared = shared_block(cx, service, var);
+            let effective = sink.severity();
+            let d = sink.report(
                 var.name_loc.file,
                 span,
                 format!("\"{}\" points at {}, which inside service \"{}\" is \"{}\" itself", var.name, host.host, service.name, service.name),
@@ -46,6 +56,14 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .secondary(target.key().file, target.key().span, why)
             .note("every container has its own localhost; other services are reached by their service name")
             .help(format!("use the service name: \"{}\"", target.name));
+            if let Some(at) = shared {
+                d.severity = effective.min(Severity::Info);
+                d.note(format!("the value comes from a block several services share ({at}): it may be right for the others"));
+            }
+            if for_browser {
+                d.severity = effective.min(Severity::Info);
+                d.note(format!("port {} is published on the host: if a browser on the host opens this URL (a link handed out), it is right", host.port.unwrap_or_default()));
+            }
         }
     }
 }
@@ -90,6 +108,17 @@ fn meant_service<'p>(
         }
     }
     None
+}
+
+/// Whether some service of the project publishes a port on the host (`8080:80` publishes
+/// 8080).
+fn published(project: &Project, port: u16) -> bool {
+    let port = port.to_string();
+    project
+        .services
+        .iter()
+        .flat_map(|s| &s.ports)
+        .any(|p| p.published.as_deref() == Some(port.as_str()))
 }
 
 /// Whether a service listens on a port: a container port it maps, or its image's default.

@@ -21,6 +21,29 @@ pub static RULE: Rule = Rule {
 /// Restart policies under which a service that fails to connect simply comes back.
 const RETRYING: &[&str] = &["always", "on-failure", "unless-stopped"];
 
+/// The server a dependency runs, with the evidence for the message: its image, else the
+/// base image of the Dockerfile it builds (`FROM postgres:16`), else a variable only that
+/// server's image reads (`MYSQL_ROOT_PASSWORD`).
+fn server_of(
+    cx: &ComposeContext<'_>,
+    target: &shipshape_model::compose::Service,
+) -> Option<(&'static images::ServerImage, String)> {
+    if let Some(image) = &target.image
+        && let Some(server) = images::server_image(&image.value)
+    {
+        return Some((server, image.value.clone()));
+    }
+    let build = target.build.as_ref()?;
+    if let Some(base) = cx.ws.build_base_image(target.key().file, build)
+        && let Some(server) = images::server_image(&base)
+    {
+        return Some((server, format!("an image built FROM {base}")));
+    }
+    let (server, var) =
+        images::server_by_init_variable(target.environment.iter().map(|e| e.name.as_str()))?;
+    Some((server, format!("an image it builds, set up with {var}")))
+}
+
 /// Whether a service waits for its servers itself: its command or entrypoint runs a wait
 /// tool or loop, or its image is one (`*/wait-for`, `dockerize`).
 fn waits_itself(service: &shipshape_model::compose::Service) -> bool {
@@ -61,23 +84,22 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             if waits_itself(target) {
                 continue;
             }
-            let server = target
-                .image
-                .as_ref()
-                .and_then(|i| images::server_image(&i.value).map(|s| (s, &i.value)));
-            let why = match (target.has_healthcheck(), server) {
+            let server = server_of(cx, target);
+            let why = match (target.has_healthcheck(), &server) {
                 (true, _) => format!(
                     "\"{}\" has a healthcheck, but Compose only waits for it with condition: service_healthy",
                     target.name
                 ),
-                (false, Some((image, name))) => format!(
-                    "\"{}\" runs {name}, {}: it accepts connections only some time after it starts",
+                (false, Some((image, evidence))) => format!(
+                    "\"{}\" runs {evidence}, {}: it accepts connections only some time after it starts",
                     target.name, image.what
                 ),
                 (false, None) => continue,
             };
             let at = dep.condition_loc.unwrap_or(dep.service.loc);
-            let fast = server.is_some_and(|(_, name)| images::starts_fast(name));
+            let fast = server.as_ref().is_some_and(|(image, _)| {
+                image.repositories.iter().any(|r| images::starts_fast(r))
+            });
             let effective = sink.severity();
             let d = sink.report(
                 at.file,
