@@ -7,6 +7,8 @@
 //! - a row judged TP is no longer reported at warning or error;
 //! - more than a third of the rows judged D are still reported at warning or error.
 //!
+//! New findings, judged the same way, go into `tests/realworld/added.tsv` (the columns of
+//! `JUDGED.tsv`, which is read-only here).
 //! A verdict found wrong on the evidence is corrected in `tests/realworld/overrides.tsv`
 //! (the row's repo, location and rule, the new verdict, why); each override is reviewed.
 //! The table per rule is printed (`cargo test --test realworld -- --nocapture`), and new
@@ -72,8 +74,16 @@ fn split_location(location: &str) -> (String, u32) {
     (path, line)
 }
 
+/// The judged rows: `JUDGED.tsv`, plus `tests/realworld/added.tsv` (same columns) for
+/// findings that appeared after it was written and were judged here.
 fn read_judged(dir: &std::path::Path) -> HashMap<Key, Row> {
-    let text = std::fs::read_to_string(dir.join("JUDGED.tsv")).unwrap();
+    let mut text = std::fs::read_to_string(dir.join("JUDGED.tsv")).unwrap();
+    let added = support::repo_root().join("tests/realworld/added.tsv");
+    let added = std::fs::read_to_string(added).unwrap_or_default();
+    for line in added.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        text.push_str(line);
+        text.push('\n');
+    }
     let mut rows = HashMap::new();
     for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = line.split('\t').collect();

@@ -113,9 +113,7 @@ pub fn analyze_cancellable(
     crate::pipelines::settle_includes(&mut ws, pending);
     report_under(&mut ws, &settings.report_under);
     ws.files.par_iter_mut().for_each(|f| {
-        if f.kind != FileKind::DotEnv {
-            f.secrets = crate::secrets::scan(f, &settings.secrets);
-        }
+        f.secrets = crate::secrets::scan(f, &settings.secrets);
     });
     ws.index_paths();
     probe_paths(&mut ws, fs);

@@ -130,12 +130,17 @@ const ENV_KEYS: &[&str] = &["environment", "variables", "args", "build_args"];
 
 /// Scans one parsed file.
 pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> {
-    let Some(tree) = file.tree() else {
-        return Vec::new();
-    };
     if allow.allows_file(file) {
         return Vec::new();
     }
+    // `.env` files are `KEY=value` lines: read as lines (comments included, where a
+    // token is a token all the same).
+    if file.dotenv.is_some() {
+        return scan_lines(&file.source.text, 0, allow);
+    }
+    let Some(tree) = file.tree() else {
+        return Vec::new();
+    };
     let text = &file.source.text;
     let mut out: Vec<SecretFinding> = Vec::new();
     walk_values(tree, |id, value, keys, in_list| {

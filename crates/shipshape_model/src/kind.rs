@@ -35,6 +35,12 @@ pub const NAME_PATTERNS: &[(&str, FileKind)] = &[
     (".gitlab-ci.{yml,yaml}", FileKind::GitlabCi),
     // Pipeline fragments named after the root file (`.gitlab/ci/*.gitlab-ci.yml`, templates).
     ("*.gitlab-ci.{yml,yaml}", FileKind::GitlabCi),
+    // Variables for Compose (`.env`, `.env.example`, `app.env` named by `env_file:`):
+    // walked so that a committed one is scanned for secrets (a git-ignored one is not
+    // walked).
+    (".env", FileKind::DotEnv),
+    (".env.*", FileKind::DotEnv),
+    ("*.env", FileKind::DotEnv),
 ];
 
 /// Top-level keys of the Compose specification (SPEC-domain A8).
