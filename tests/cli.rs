@@ -69,7 +69,7 @@ fn example_projects_show_the_cross_file_findings_of_their_seeds() {
     );
     assert_eq!(
         stdout(&out),
-        "examples/python-pipeline/.gitlab-ci.yml:11:50: error[missing-exit-code-from] --exit-code-from deploy reports \"deploy\"'s exit code: when the tests in \"unit_tests\" fail, job \"pipeline\" still passes\n"
+        "examples/python-pipeline/.gitlab-ci.yml:11:50: warning[missing-exit-code-from] --exit-code-from deploy reports \"deploy\"'s exit code: when the tests in \"unit_tests\" fail, job \"pipeline\" still passes\n"
     );
     // Seed 000: `docker compose build` and `docker compose run app ...` are sound.
     let out = shipshape(
@@ -270,7 +270,7 @@ fn discovery_includes_dotfiles_honours_gitignore_and_skips_git() {
     );
     assert_eq!(
         stdout(&out),
-        ".gitlab-ci.yml:2:1: error[duplicate-key] duplicate key \"a\" at the top level\n\
+        ".gitlab-ci.yml:2:1: warning[duplicate-key] duplicate key \"a\" at the top level\n\
          deploy/docker-compose.prod.yml:2:1: error[duplicate-key] duplicate key \"x\" at the top level\n"
     );
     // A file given by name is checked whatever its name.
@@ -287,7 +287,7 @@ fn discovery_includes_dotfiles_honours_gitignore_and_skips_git() {
     );
     assert_eq!(
         stdout(&out),
-        "values.yaml:2:1: error[duplicate-key] duplicate key \"w\" at the top level\n"
+        "values.yaml:2:1: warning[duplicate-key] duplicate key \"w\" at the top level\n"
     );
 }
 

@@ -14,7 +14,7 @@ use super::support::{
 pub static RULE: Rule = Rule {
     name: "missing-exit-code-from",
     group: Group::CiCompose,
-    severity: Severity::Error,
+    severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     summary: "a CI script runs `docker compose up` in the foreground without `--exit-code-from`",
     doc: include_str!("../../../../../rules/missing-exit-code-from/README.md"),

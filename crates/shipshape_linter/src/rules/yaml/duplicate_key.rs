@@ -37,6 +37,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
         };
         let first = tree.node(dup.first).span;
         let first_line = source.line_col(first.start as usize).line + 1;
+        let effective = sink.severity();
         let d = sink.report(
             file.id(),
             tree.node(dup.repeated).span,
@@ -48,10 +49,13 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             FileKind::Compose => {
                 d.note("Docker Compose rejects the file: \"mapping key already defined\"");
             }
+            // GitLab accepts the file (the last one wins): a bug, not a rejection.
             FileKind::GitlabCi => {
+                d.severity = effective.min(Severity::Warning);
                 d.note(format!("GitLab keeps only the last one: the \"{key}\" on line {first_line} is silently ignored"));
             }
             FileKind::Yaml | FileKind::DotEnv => {
+                d.severity = effective.min(Severity::Warning);
                 d.note("most YAML loaders keep only the last value; some reject the file");
             }
         }
