@@ -432,3 +432,68 @@ fn long_and_looping_extends_chains_end() {
          .gitlab-ci.yml:66:12: error[extends-cycle] .t22: nesting too deep in `extends`\n"
     );
 }
+
+/// A frame that claims 18 exabytes: refused with a parse error, never allocated, and the
+/// server answers the next well-formed request.
+#[test]
+fn the_language_server_survives_an_oversized_content_length() {
+    let mut client = support::lsp_client::Client::start();
+    client.send_bytes(b"Content-Length: 18446744073709551615\r\n\r\n");
+    let error = loop {
+        let m = client.recv();
+        if m.get("error").is_some() {
+            break m;
+        }
+    };
+    assert_eq!(error["error"]["code"], -32700);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("limit"),
+        "{error}"
+    );
+    let init = client.request(
+        1,
+        "initialize",
+        serde_json::json!({"capabilities": {}, "rootUri": null}),
+    );
+    assert!(init["result"]["capabilities"].is_object(), "{init}");
+    client.notify("exit", serde_json::json!(null));
+    let _ = client.child.wait();
+}
+
+/// Devices and FIFOs are not regular files: named, linked as a Dockerfile, or given as the
+/// configuration, they are refused at once instead of read forever (`/dev/zero`) or
+/// waited on (a FIFO).
+#[cfg(unix)]
+#[test]
+fn devices_and_fifos_are_never_read() {
+    let dir = TempDir::new("devices");
+    dir.write(
+        "compose.yaml",
+        "services:\n  app:\n    build: .\n    depends_on:\n      db:\n        condition: service_healthy\n  db:\n    build: ./db\n",
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("Dockerfile")).unwrap();
+    std::fs::create_dir_all(dir.path().join("db")).unwrap();
+    let fifo = dir.path().join("db/Dockerfile");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.yml")).unwrap();
+    let start = Instant::now();
+    let out = shipshape(dir.path(), &["check", "zero.yml", "compose.yaml"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert!(stderr(&out).contains("zero.yml"), "{}", stderr(&out));
+    let out = shipshape(
+        dir.path(),
+        &["check", "--config", "/dev/zero", "compose.yaml"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    // A hang guard, not a speed test: an endless read would never return.
+    assert!(start.elapsed() < Duration::from_secs(60));
+}

@@ -208,6 +208,8 @@ fn usage_and_io_errors_exit_two_with_one_line() {
         stderr(&out),
         "shipshape: error: missing.yml: no such file or directory\n"
     );
+    // Nothing was read: no "no problems found in 0 files" beside the error.
+    assert_eq!(stdout(&out), "");
     let out = shipshape(dir.path(), &["check", "--select", "tab-indentaton"]);
     assert_eq!(code(&out), 2);
     assert_eq!(

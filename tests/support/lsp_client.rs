@@ -86,6 +86,13 @@ impl Client {
         }
     }
 
+    /// Writes bytes as they are, with no framing of ours (a hostile client's headers).
+    #[allow(dead_code)] // the tests use it; the latency bench, which shares this file, does not
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     pub fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();

@@ -90,10 +90,14 @@ pub fn run(args: CheckArgs) -> u8 {
         && !args.no_color
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stdout().is_terminal();
-    let report = render(&analysis, args.format, color);
-    if let Err(message) = write_report(&report, args.output_file.as_deref()) {
-        error(message);
-        return 2;
+    // "no problems found in 0 files" beside "no such file" would read as a clean result.
+    let nothing_read = !problems.is_empty() && !analysis.workspace.files.iter().any(|f| f.reported);
+    if !(nothing_read && args.format == FormatArg::Human) {
+        let report = render(&analysis, args.format, color);
+        if let Err(message) = write_report(&report, args.output_file.as_deref()) {
+            error(message);
+            return 2;
+        }
     }
     for notice in &analysis.notices {
         eprintln!("shipshape: note: {notice}");

@@ -205,7 +205,7 @@ fn load(
             if size > limit {
                 return Ok(too_large(input, reported, size, limit));
             }
-            fs.read(&input.path).map_err(reason)?
+            fs.read(&input.path, limit).map_err(reason)?
         }
     };
     if bytes.len() as u64 > limit {
@@ -572,7 +572,9 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
         {
             continue;
         }
-        if let Ok(bytes) = fs.read(&path) {
+        if let Ok(bytes) = fs.read(&path, MAX_DOCKERFILE)
+            && bytes.len() as u64 <= MAX_DOCKERFILE
+        {
             let text = String::from_utf8_lossy(&bytes);
             let facts = crate::workspace::DockerfileFacts {
                 healthcheck: shipshape_model::dockerfile::declares_healthcheck(&text),

@@ -152,13 +152,28 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// A configuration larger than this is refused (`--config /dev/zero` must not read on).
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let fail = |message: String| ConfigError {
             path: path.to_path_buf(),
             line: None,
-            message: format!("cannot read it: {}", crate::discover::io_reason(&e)),
+            message,
+        };
+        let bytes = crate::fs::read_regular_file(path, MAX_CONFIG_BYTES).map_err(|e| {
+            fail(format!(
+                "cannot read it: {}",
+                crate::discover::io_reason(&e)
+            ))
         })?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(fail(format!(
+                "it is over {MAX_CONFIG_BYTES} bytes: not a shipshape configuration"
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| fail("it is not UTF-8 text".into()))?;
         Config::parse(path, &text)
     }
 

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 pub const MAX_WALK_FILES: usize = 100_000;
 
 pub trait FileSystem: Sync {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// The file's bytes, at most `limit + 1` of them (one more than the limit tells the
+    /// caller it is over). Only regular files are read: a device (`/dev/zero`) or a FIFO
+    /// is an error, never an endless or blocking read.
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>>;
     /// The size in bytes, without reading the file.
     fn len(&self, path: &Path) -> io::Result<u64>;
     fn is_file(&self, path: &Path) -> bool;
@@ -24,9 +27,25 @@ pub trait FileSystem: Sync {
 /// The real disk.
 pub struct OsFs;
 
+/// Reads a regular file (links followed), at most `limit + 1` bytes: the size is checked
+/// while reading, since `metadata().len()` is 0 for devices and FIFOs.
+pub fn read_regular_file(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 impl FileSystem for OsFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        read_regular_file(path, limit)
     }
 
     fn len(&self, path: &Path) -> io::Result<u64> {
@@ -63,11 +82,15 @@ pub struct MemoryFs {
 }
 
 impl FileSystem for MemoryFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        self.files
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        let bytes = self
+            .files
             .get(path)
-            .cloned()
-            .ok_or_else(|| io::ErrorKind::NotFound.into())
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))?;
+        let end = bytes
+            .len()
+            .min(usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX));
+        Ok(bytes[..end].to_vec())
     }
 
     fn len(&self, path: &Path) -> io::Result<u64> {

@@ -12,10 +12,10 @@ pub struct OverlayFs {
 }
 
 impl FileSystem for OverlayFs {
-    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         match self.buffers.get(path) {
             Some(text) => Ok(text.clone().into_bytes()),
-            None => OsFs.read(path),
+            None => OsFs.read(path, limit),
         }
     }
 

@@ -18,6 +18,11 @@ fn parse_error(reason: &str) -> String {
     .to_string()
 }
 
+/// The largest message body read (a whole workspace's worth of open files is far less):
+/// a larger Content-Length is answered with a parse error and its body is not read, so
+/// `Content-Length: 18446744073709551615` neither allocates nor ends the server.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
 /// One framed message's body, or why it could not be read; None at the end of input.
 fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<String, String>>> {
     let mut length: Option<usize> = None;
@@ -38,6 +43,13 @@ fn read_frame(input: &mut impl BufRead) -> io::Result<Option<Result<String, Stri
         match line.split_once(':') {
             Some((name, value)) if name.trim().eq_ignore_ascii_case("content-length") => {
                 match value.trim().parse::<usize>() {
+                    // Its body is not read (length stays None): the next header line
+                    // that starts a frame puts the stream back in step.
+                    Ok(n) if n > MAX_MESSAGE_BYTES => {
+                        header_error = Some(format!(
+                            "Content-Length {n} is over the {MAX_MESSAGE_BYTES}-byte limit"
+                        ))
+                    }
                     Ok(n) => length = Some(n),
                     Err(_) => header_error = Some(format!("bad Content-Length {:?}", value.trim())),
                 }
@@ -162,5 +174,21 @@ mod tests {
         assert!(matches!(read_frame(&mut reader).unwrap(), Some(Err(_))));
         assert_eq!(read_frame(&mut reader).unwrap(), Some(Ok("abc".into())));
         assert_eq!(read_frame(&mut reader).unwrap(), None);
+    }
+
+    #[test]
+    fn an_oversized_length_is_refused_without_reading_it() {
+        let input = b"Content-Length: 18446744073709551615\r\n\r\nContent-Length: 2\r\n\r\n{}";
+        let mut reader = &input[..];
+        let Some(Err(reason)) = read_frame(&mut reader).unwrap() else {
+            panic!("an oversized frame is an error");
+        };
+        assert!(reason.contains("limit"), "{reason}");
+        assert_eq!(read_frame(&mut reader).unwrap(), Some(Ok("{}".into())));
+        let huge = format!("Content-Length: {}\r\n\r\n", MAX_MESSAGE_BYTES + 1);
+        assert!(matches!(
+            read_frame(&mut huge.as_bytes()).unwrap(),
+            Some(Err(_))
+        ));
     }
 }
