@@ -328,8 +328,9 @@ fn compose_schema_agrees_with_the_official_schema() {
 /// Rows whose schema verdict the corpus README documents as an artefact of the schema
 /// tooling, not GitLab's behaviour: after check-jsonschema's `!reference` transform a
 /// reference becomes a list where a scalar or map is expected, and `parallel: null` (a
-/// reset of an inherited value) is valid in GitLab. Only their `invalid` verdicts are
-/// set aside.
+/// reset of an inherited value) is valid in GitLab. Empty lists the editor's schema
+/// rejects and GitLab accepts (`artifacts: paths: []`, `reports: junit: []`; issue 14)
+/// are set aside the same way. Only their `invalid` verdicts are set aside.
 const GITLAB_VERDICT_ARTEFACTS: &[(&str, &str)] = &[
     (
         "gitlabhq__gitlab-runner/.gitlab/ci/_common.gitlab-ci.yml",
@@ -354,6 +355,14 @@ const GITLAB_VERDICT_ARTEFACTS: &[(&str, &str)] = &[
     (
         "gitlabhq__gitlab-runner/.gitlab/ci/test.gitlab-ci.yml",
         "parallel: null",
+    ),
+    (
+        "firecow__gitlab-ci-local/tests/test-cases/schema-validation-ignore/.gitlab-ci-2.yml",
+        "empty list GitLab accepts",
+    ),
+    (
+        "timo-reymann__gitlab-ci-verify/pkg/checks/test_data/pages/emptyArtifactPaths.yml",
+        "empty list GitLab accepts",
     ),
 ];
 

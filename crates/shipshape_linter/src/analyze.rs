@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use shipshape_model::FileKind;
 use shipshape_model::compose::{self, ComposeFile, EnvSource, Project};
-use shipshape_model::kind::classify_by_content;
+use shipshape_model::kind::{classify_by_content, is_pipeline_content};
 use shipshape_yaml::{FileId, SourceFile, Span, parse_with};
 
 use crate::compose_runs::{BASE_NAMES, OVERRIDE_NAMES};
@@ -243,6 +243,9 @@ fn load(
         Ok(yaml) => {
             if kind_by_name.is_none() {
                 file.kind = classify_by_content(&yaml.tree);
+            } else if kind_by_name == Some(FileKind::Compose) && is_pipeline_content(&yaml.tree) {
+                // Named like Compose, written as CI jobs: a pipeline fragment.
+                file.kind = FileKind::GitlabCi;
             }
             file.yaml = Some(yaml);
         }
@@ -348,15 +351,45 @@ fn load_related(
     let mut known: HashSet<PathBuf> = ws.files.iter().map(|f| f.source.path.clone()).collect();
     let mut pending = HashMap::new();
     let mut scanned = from;
+    // Files loaded earlier under another kind that a pipeline turns out to include.
+    let mut rescan: Vec<usize> = Vec::new();
     for _ in 0..MAX_RELATED_ROUNDS {
         // What each new file points at, found in parallel, then merged in file order.
-        let found: Vec<Related> = ws.files[scanned..]
+        let found: Vec<Related> = rescan
             .par_iter()
+            .map(|&i| &ws.files[i])
+            .chain(ws.files[scanned..].par_iter())
             .map(|file| related_of(resolver, file, &known))
             .collect();
         let mut wanted: HashMap<PathBuf, FileKind> = HashMap::new();
-        for (paths, includes) in found {
-            wanted.extend(paths);
+        let mut included: HashSet<&Path> = HashSet::new();
+        for (paths, includes) in &found {
+            wanted.extend(paths.iter().cloned());
+            for p in includes.iter().flat_map(|(_, found)| found) {
+                if let Target::Paths(paths) = &p.target {
+                    included.extend(paths.iter().map(PathBuf::as_path));
+                }
+            }
+        }
+        // A file's kind is its role: a file a pipeline includes is GitLab CI whatever its
+        // name (`ci/docker-compose-upload.yml`), even when the walk found it first.
+        rescan = ws
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                matches!(f.kind, FileKind::Compose | FileKind::Yaml)
+                    && included.contains(f.source.path.as_path())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        drop(included);
+        for &i in &rescan {
+            let file = &mut ws.files[i];
+            file.kind = FileKind::GitlabCi;
+            file.compose = None;
+        }
+        for (_, includes) in found {
             pending.extend(includes);
         }
         scanned = ws.files.len();
@@ -378,7 +411,7 @@ fn load_related(
                 kind: Some(kind),
             })
             .collect();
-        if inputs.is_empty() {
+        if inputs.is_empty() && rescan.is_empty() {
             break;
         }
         let mut ignored = Vec::new();

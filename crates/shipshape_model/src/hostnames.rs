@@ -86,14 +86,45 @@ const SELF_PARTS: &[&str] = &[
 /// Key endings of URLs meant for a browser: `BASEROW_PUBLIC_URL`, `KEYCLOAK_HOSTNAME_URL`.
 const SELF_SUFFIXES: &[&str] = &["_HOSTNAME_URL", "_BASE_URL", "_SITE_URL", "_APP_URL"];
 
+/// Key names whose value is an identifier written as a URL, never connected to: an OAuth
+/// or OIDC audience, an XML or JSON namespace, a schema URI.
+const IDENTIFIER_KEYS: &[&str] = &["AUDIENCE", "NAMESPACE", "SCHEMA", "XMLNS"];
+
 /// Whether a variable names a peer to connect to (not the container's own or public
-/// address).
+/// address, nor an identifier in URL form).
 pub fn is_peer_key(key: &str) -> bool {
     let upper = key.to_ascii_uppercase();
+    let last = upper.rsplit('_').next().unwrap_or("");
     !SELF_KEYS.contains(&upper.as_str())
         && !SELF_SUFFIXES.iter().any(|s| upper.ends_with(s))
         && !upper.split('_').any(|part| SELF_PARTS.contains(&part))
+        && !IDENTIFIER_KEYS.contains(&last)
 }
+
+/// Whether a variable holds a token issuer (`OIDC_ISSUER`, `JWT_ISSUER_URL`): an
+/// identifier the tokens carry, which is a reachable host only when a service answers to
+/// it; `unknown-host` does not report one that none does.
+pub fn is_issuer_key(key: &str) -> bool {
+    let upper = key.to_ascii_uppercase();
+    let parts: Vec<&str> = upper.split('_').collect();
+    matches!(
+        parts.as_slice(),
+        [.., "ISSUER"] | [.., "ISSUER", "URL" | "URI"]
+    )
+}
+
+/// Hosts of namespace and schema URIs (`http://www.w3.org/2001/XMLSchema`): names, not
+/// places to connect to.
+const NAMESPACE_HOSTS: &[&str] = &[
+    "www.w3.org",
+    "w3.org",
+    "json-schema.org",
+    "schemas.xmlsoap.org",
+    "schemas.microsoft.com",
+    "purl.org",
+    "xmlns.com",
+    "ns.adobe.com",
+];
 
 /// Key suffixes whose whole value is a host.
 const HOST_KEY_SUFFIXES: &[&str] = &["_HOST", "_HOSTNAME", "_SERVER", "_ADDR"];
@@ -170,7 +201,9 @@ fn urls(value: &str, out: &mut Vec<HostRef>) {
             .split(',')
             .filter(|p| !p.is_empty())
         {
-            if let Some(r) = host_and_port(part, offset, HostShape::Url) {
+            if let Some(r) = host_and_port(part, offset, HostShape::Url)
+                && !NAMESPACE_HOSTS.contains(&r.host.to_ascii_lowercase().as_str())
+            {
                 out.push(r);
             }
             offset += part.len() + 1;
@@ -354,6 +387,18 @@ mod tests {
         assert!(hosts("IMAGE", "nginx:1.25").is_empty());
         assert!(hosts("RATIO", "a:b").is_empty());
         assert_eq!(hosts("DB", "127.0.0.1:5432")[0].1, HostClass::Loopback);
+    }
+
+    #[test]
+    fn identifiers_in_url_form() {
+        assert!(!is_peer_key("API_AUDIENCE"));
+        assert!(!is_peer_key("SAML_NAMESPACE"));
+        assert!(!is_peer_key("EVENT_SCHEMA"));
+        assert!(is_peer_key("SCHEMA_REGISTRY_URL"));
+        assert!(is_issuer_key("OIDC_ISSUER"));
+        assert!(is_issuer_key("JWT_ISSUER_URL"));
+        assert!(!is_issuer_key("ISSUER_DB_HOST"));
+        assert!(hosts("XSD", "http://www.w3.org/2001/XMLSchema").is_empty());
     }
 
     #[test]

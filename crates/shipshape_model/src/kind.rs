@@ -71,6 +71,34 @@ pub fn classify_by_content(tree: &Tree) -> FileKind {
     kind
 }
 
+/// Whether a file its name calls Compose is written as GitLab CI jobs instead: some
+/// document has CI jobs or pipeline keywords (`stages:`, `script:` in a top-level
+/// mapping) and none has a Compose-shaped `services:` mapping.
+pub fn is_pipeline_content(tree: &Tree) -> bool {
+    let roots = || {
+        tree.documents
+            .iter()
+            .filter_map(|doc| doc.root.filter(|&r| tree.is_mapping(r)))
+    };
+    // `extends` and `run` are left out: a Compose v1 service may have them.
+    let ci_job = |v: NodeId| {
+        tree.entries(v).iter().any(|je| {
+            tree.scalar(je.key)
+                .is_some_and(|k| matches!(k, "script" | "trigger" | "stage" | "needs" | "rules"))
+        })
+    };
+    roots().any(|r| {
+        tree.entries(r).iter().any(|e| match tree.scalar(e.key) {
+            Some("stages" | "workflow" | "before_script" | "after_script") => true,
+            Some(key) => !TOP_LEVEL_KEYWORDS.contains(&key) && ci_job(e.value),
+            None => false,
+        })
+    }) && !roots().any(|r| {
+        tree.value(r, "services")
+            .is_some_and(|s| tree.is_mapping(s))
+    })
+}
+
 fn looks_like_compose(tree: &Tree, root: NodeId) -> bool {
     let services = tree
         .value(root, "services")
@@ -128,5 +156,23 @@ mod tests {
         assert_eq!(classify("apiVersion: v1\nkind: Pod\n"), FileKind::Yaml);
         // A services key alone in a bigger document is not enough.
         assert_eq!(classify("services:\n  a: {}\nspec: {}\n"), FileKind::Yaml);
+    }
+
+    #[test]
+    fn pipeline_named_like_compose() {
+        let pipeline = |text: &str| is_pipeline_content(&parse(text).tree);
+        assert!(pipeline(
+            "stages: [upload]\nupload:\n  script: [docker compose push]\n"
+        ));
+        assert!(pipeline(".upload:\n  script: [make]\n"));
+        assert!(!pipeline("services:\n  web:\n    image: nginx\n"));
+        assert!(!pipeline(
+            "services:\n  web:\n    image: nginx\nx-ci:\n  script: [make]\n"
+        ));
+        assert!(!pipeline("version: '3'\n"));
+        // Compose v1: services at the top level, `extends` included.
+        assert!(!pipeline(
+            "web:\n  extends:\n    file: common.yml\n    service: web\n"
+        ));
     }
 }

@@ -444,9 +444,13 @@ fn kinds(ty: &Ty, plural: bool) -> Vec<String> {
         Ty::Dict(_) | Ty::Obj(_) => out.push(word("a mapping", "mappings")),
         Ty::Check(inner, _) => out.extend(kinds(inner, plural)),
         Ty::NonEmpty(item) => out.push(format!("a list of {}", or_list(&kinds(item, true)))),
+        // Inside a list, nested lists are flattened: they add no kind of their own
+        // ("a list of strings", never "a list of strings or a list of strings").
         Ty::Nested(item, _) => {
             out.extend(kinds(item, plural));
-            out.push(format!("a list of {}", or_list(&kinds(item, true))));
+            if !plural {
+                out.push(format!("a list of {}", or_list(&kinds(item, true))));
+            }
         }
         Ty::OneOf(alts) => {
             for a in alts.iter() {
@@ -461,9 +465,15 @@ fn kinds(ty: &Ty, plural: bool) -> Vec<String> {
     out
 }
 
-/// "a, b or c"
+/// "a, b or c", each alternative once.
 fn or_list(items: &[String]) -> String {
-    match items {
+    let mut unique: Vec<String> = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.contains(item) {
+            unique.push(item.clone());
+        }
+    }
+    match unique.as_slice() {
         [] => String::new(),
         [one] => one.clone(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),

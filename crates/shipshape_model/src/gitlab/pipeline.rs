@@ -25,6 +25,9 @@ pub enum PipelineError {
     UnknownReference { origin: Origin, path: Vec<String> },
     /// `!reference` nested deeper than GitLab allows.
     ReferenceTooDeep { origin: Origin, path: Vec<String> },
+    /// `!reference` that leads back to itself (`!reference [.a, script]` inside `.a:
+    /// script:`, directly or through other references).
+    CircularReference { origin: Origin, path: Vec<String> },
     /// `extends` names a job or template that does not exist.
     UnknownExtends {
         job: String,
@@ -252,7 +255,7 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
     let mut errors = Vec::new();
     // Most pipelines have no `!reference`: then the merged value is already resolved.
     let top = if has_references(&raw_top) {
-        resolve_references(&raw_top, &raw_top, 0, &mut errors)
+        resolve_references(&raw_top, &raw_top, &mut Vec::new(), &mut errors)
     } else {
         raw_top
     };
@@ -456,14 +459,24 @@ fn has_references(value: &Value) -> bool {
     false
 }
 
+/// `chain` holds the paths of the references being followed: a reference to one of them,
+/// or to a value that holds one of them, leads back to itself.
 fn resolve_references(
     value: &Value,
     top: &Value,
-    depth: usize,
+    chain: &mut Vec<Vec<String>>,
     errors: &mut Vec<PipelineError>,
 ) -> Value {
+    let depth = chain.len();
     match value {
         Value::Reference { path, origin } => match lookup(top, path) {
+            _ if chain.iter().any(|c| c.starts_with(path)) => {
+                errors.push(PipelineError::CircularReference {
+                    origin: *origin,
+                    path: path.clone(),
+                });
+                value.clone()
+            }
             _ if depth >= MAX_REFERENCE_DEPTH => {
                 errors.push(PipelineError::ReferenceTooDeep {
                     origin: *origin,
@@ -471,7 +484,12 @@ fn resolve_references(
                 });
                 value.clone()
             }
-            Some(found) => resolve_references(found, top, depth + 1, errors),
+            Some(found) => {
+                chain.push(path.clone());
+                let resolved = resolve_references(found, top, chain, errors);
+                chain.pop();
+                resolved
+            }
             None => {
                 errors.push(PipelineError::UnknownReference {
                     origin: *origin,
@@ -483,7 +501,7 @@ fn resolve_references(
         Value::Seq { items, origin } => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let resolved = resolve_references(item, top, depth, errors);
+                let resolved = resolve_references(item, top, chain, errors);
                 match (item, resolved) {
                     (Value::Reference { .. }, Value::Seq { items: inner, .. }) => out.extend(inner),
                     (_, r) => out.push(r),
@@ -500,7 +518,7 @@ fn resolve_references(
                 .map(|e| MapEntry {
                     key: e.key.clone(),
                     key_origin: e.key_origin,
-                    value: resolve_references(&e.value, top, depth, errors),
+                    value: resolve_references(&e.value, top, chain, errors),
                 })
                 .collect(),
             origin: *origin,

@@ -9,7 +9,6 @@
 use shipshape_yaml::{NodeId, Tree};
 
 use super::expression::{as_pattern, check_regex};
-use super::keywords::JOB_KEYWORDS;
 use crate::schema::*;
 
 const INT: Ty = Ty::Scalar(crate::schema::INT);
@@ -296,8 +295,9 @@ static CACHE_KEY: Obj = Obj {
 
 static ARTIFACTS: Obj = Obj {
     fields: &[
-        f("paths", Ty::NonEmpty(&S)),
-        f("exclude", Ty::NonEmpty(&S)),
+        // GitLab accepts empty lists here (`paths: []` collects nothing).
+        f("paths", STRINGS),
+        f("exclude", STRINGS),
         f("expose_as", S),
         f("name", S),
         f("untracked", BOOL),
@@ -315,8 +315,8 @@ static ARTIFACTS: Obj = Obj {
     also: None,
 };
 
-/// A report's file or files: a path, or a non-empty list of paths.
-const REPORT_FILES: Ty = Ty::OneOf(&[S, Ty::NonEmpty(&S)]);
+/// A report's file or files: a path, or a list of paths (GitLab accepts `junit: []`).
+const REPORT_FILES: Ty = Ty::OneOf(&[S, STRINGS]);
 
 static REPORTS: Obj = Obj {
     fields: &[
@@ -729,28 +729,10 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                 check(tree, e.value, &field.ty, &key)
             }
         } else if key.starts_with('.') {
-            // A hidden key is a job template when job keywords make up most of it; other
-            // hidden keys hold anchored data (an `artifacts:` body, a variables block),
-            // which GitLab never reads as a job.
-            let (known, unknown) = tree
-                .entries(e.value)
-                .iter()
-                .filter_map(|j| tree.scalar(j.key))
-                .fold((0, 0), |(k, u), key| {
-                    if JOB_KEYWORDS.contains(&key) {
-                        (k + 1, u)
-                    } else {
-                        (k, u + 1)
-                    }
-                });
-            let template = tree.is_mapping(e.value) && known >= 2 && known > unknown;
-            let mut found = if template {
-                job_errors(tree, e.value, &key)
-            } else {
-                Vec::new()
-            };
-            found.retain(|err| matches!(err.kind, SchemaErrorKind::UnknownKey { .. }));
-            found
+            // GitLab never validates a hidden key as a job: it may hold a job template, a
+            // rule (`if`, `variables`, `when`) used through `!reference`, or any data.
+            // What a job takes from it is that job's own value once merged.
+            Vec::new()
         } else if tree.is_mapping(e.value) {
             job_errors(tree, e.value, &key)
         } else if tree.is_null(e.value) || tree.tag(e.value) == Some("!reference") {
@@ -796,4 +778,26 @@ fn job_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
         !(direct_key && matches!(err.kind, SchemaErrorKind::WrongType { found: "null", .. }))
     });
     errors
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternatives_are_named_once() {
+        let script = Ty::OneOf(&[S, Ty::NonEmpty(&SCRIPT_ITEM)]);
+        assert_eq!(describe(&script), "a string or a list of strings");
+        assert_eq!(describe(&OPTIONAL_SCRIPT), "a string or a list of strings");
+    }
+
+    #[test]
+    fn hidden_keys_and_empty_lists() {
+        let text = ".rule_x:\n  if: $CI_COMMIT_TAG\n  variables: {A: b}\n  when: never\n\
+                    .t:\n  scirpt: x\n  stage: test\n  image: y\n\
+                    build:\n  script: make\n  artifacts:\n    paths: []\n    reports:\n      junit: []\n";
+        let yaml = shipshape_yaml::parse(text);
+        let tree = &yaml.tree;
+        assert!(validate(tree, tree.root(), None).is_empty());
+    }
 }

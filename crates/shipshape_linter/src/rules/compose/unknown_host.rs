@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use shipshape_model::compose::names::{Resolution, known_names, resolve};
 use shipshape_model::gitlab::Job;
 use shipshape_model::gitlab::services::{CiService, Variable, variables};
-use shipshape_model::hostnames::HostClass;
+use shipshape_model::hostnames::{HostClass, is_issuer_key};
 
 use super::env_hosts::{EnvHost, env_hosts};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{
-    Once, label_job_if_inherited, network_per_build, variable_hosts,
+    Once, kubernetes_executor, label_job_if_inherited, network_per_build, variable_hosts,
 };
 use crate::rules::support::{did_you_mean, quoted_and};
 use crate::workspace::outside;
@@ -58,6 +58,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         }
         for EnvHost { var, host, span } in env_hosts(cx, service) {
             if host.class != HostClass::Name
+                || is_issuer_key(&var.name)
                 || outside(
                     project,
                     cx.ws
@@ -70,17 +71,9 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             }
             let file = var.name_loc.file;
             match resolve(project, service, &host.host) {
-                Resolution::Found { .. } => {}
-                Resolution::HostnameOnly {
-                    service: owner,
-                    loc,
-                } => {
-                    sink.report(file, span, format!("\"{}\" points at \"{}\", which is only the hostname of service \"{}\"", var.name, host.host, owner.name))
-                        .label("not resolvable from other containers")
-                        .secondary(loc.file, loc.span, "set with hostname: here")
-                        .note("Compose does not register a service's hostname: with the network's DNS; other containers resolve its service name, container name and aliases")
-                        .help(format!("use the service name \"{}\", or add \"{}\" to its networks' aliases", owner.name, host.host));
-                }
+                // Docker Engine 25+ resolves a container's `hostname:` on the project's
+                // networks (SPEC-domain A, `hostname`): a match on it is a match.
+                Resolution::Found { .. } | Resolution::HostnameOnly { .. } => {}
                 Resolution::NotFound => {
                     let names = known_names(project, service);
                     let d = sink.report(
@@ -109,6 +102,11 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let model = cx.model();
+    // The Kubernetes executor: service aliases are pod host aliases, and what the job
+    // reaches is the pod's own network, which no file shows.
+    if kubernetes_executor(model) {
+        return;
+    }
     let jobs: Vec<(&Job, Vec<CiService>)> = model
         .visible_jobs()
         .map(|j| (j, j.services()))
@@ -134,6 +132,12 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     let mut once = Once::default();
     for (vars, services, job) in scopes {
         for var in &vars {
+            // A global DOCKER_HOST no job's service answers: the runner provides the
+            // daemon (a service in its config.toml); dind-tls-mismatch checks the jobs
+            // that start one.
+            if job.is_none() && var.name == "DOCKER_HOST" || is_issuer_key(&var.name) {
+                continue;
+            }
             for at in variable_hosts(cx, var) {
                 if at.host.class != HostClass::Name
                     || answers(services, job, &at.host.host)
@@ -154,6 +158,7 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     ),
                 );
                 d.label("unknown host");
+                d.note("with the Docker executor a job reaches its services by their aliases and names only; the Kubernetes executor (which no file here shows) works otherwise");
                 if let Some(job) = job {
                     label_job_if_inherited(cx, d, job, at.origin);
                 }

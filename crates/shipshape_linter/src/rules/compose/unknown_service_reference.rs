@@ -40,7 +40,9 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             ),
         );
         d.label("no such service");
-        match did_you_mean(target, names.iter().copied()) {
+        // Never the service itself: a service cannot depend on, link to or extend itself.
+        let others = names.iter().copied().filter(|n| *n != service.name);
+        match did_you_mean(target, others) {
             Some(m) => d.help(m),
             None if names.len() <= 8 => d.help(format!("the services are {}", quoted_and(&names))),
             None => d.help("define the service, or fix the name"),

@@ -129,6 +129,10 @@ fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &
             d.label(format!("{found} here"));
             if expected.starts_with("a string") && matches!(*found, "a number" | "a boolean") {
                 d.help("put the value in quotes to make it a string");
+            } else {
+                d.help(format!(
+                    "GitLab rejects the pipeline until this is {expected}; see the keyword in the CI/CD YAML syntax reference"
+                ));
             }
             d
         }
@@ -143,9 +147,10 @@ fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &
                 format!("{path} config should be one of: {}", allowed.join(", ")),
             );
             d.label(format!("\"{value}\" is not one of them"));
-            if let Some(s) = suggestion {
-                d.help(format!("did you mean \"{s}\"?"));
-            }
+            match suggestion {
+                Some(s) => d.help(format!("did you mean \"{s}\"?")),
+                None => d.help("write one of the values listed; GitLab rejects any other"),
+            };
             d
         }
         SchemaErrorKind::MissingKey { key } => {
@@ -158,6 +163,9 @@ fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &
                 format!("{path} config missing required keys: {key}"),
             );
             d.label(format!("needs \"{key}\""));
+            d.help(format!(
+                "add \"{key}:\" here; GitLab rejects the pipeline without it"
+            ));
             d
         }
         SchemaErrorKind::EmptyFile | SchemaErrorKind::LegacyFormat { .. } => return,
@@ -169,6 +177,7 @@ fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &
             };
             let d = sink.report(id, tree.node(err.node).span, format!("{subject} {message}"));
             d.label("invalid here");
+            d.help("GitLab rejects the pipeline over this value; see the keyword in the CI/CD YAML syntax reference");
             d
         }
     };

@@ -5,7 +5,9 @@
 use shipshape_model::gitlab::Job;
 use shipshape_model::gitlab::services::CiService;
 
-use super::support::{HostAt, Once, network_per_build, url_hosts, variable_hosts};
+use super::support::{
+    HostAt, Once, kubernetes_executor, network_per_build, url_hosts, variable_hosts,
+};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 
@@ -68,6 +70,10 @@ fn service_hosts(cx: &PipelineContext<'_>, job: &Job, service: &CiService) -> Ve
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     let model = cx.model();
+    // The Kubernetes executor runs a job's services in one pod: they reach each other.
+    if kubernetes_executor(model) {
+        return;
+    }
     let mut once = Once::default();
     for job in model.visible_jobs() {
         let services = job.services();
@@ -109,6 +115,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                         "in job \"{}\", only the job's own container can resolve service names; the runner gives the services one network only when the FF_NETWORK_PER_BUILD feature flag is on",
                         job.name
                     ))
+                    .note("this holds for the Docker executor; with the Kubernetes executor services share the pod's network, and the flag may also be on in the runner's config.toml, which no file here shows")
                     .help("set FF_NETWORK_PER_BUILD: \"true\" in the job's or the pipeline's `variables:`");
             }
         }

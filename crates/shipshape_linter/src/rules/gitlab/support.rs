@@ -129,6 +129,21 @@ pub fn network_per_build(pipeline: &Pipeline, job: &Job) -> bool {
         .any(|v| v.name == "FF_NETWORK_PER_BUILD" && v.value.as_deref().is_some_and(is_true))
 }
 
+/// Whether the pipeline shows the Kubernetes executor: a `KUBERNETES_*` variable (the
+/// executor's overwrite variables, `KUBERNETES_CPU_REQUEST`...) in its global or any job's
+/// variables. All services of a job then share the pod's network and `localhost`, and
+/// their aliases resolve to 127.0.0.1 (SPEC-domain B5): what the Docker executor's
+/// networking says does not hold.
+pub fn kubernetes_executor(pipeline: &Pipeline) -> bool {
+    let kubernetes = |v: &Variable| v.name.starts_with("KUBERNETES_");
+    pipeline.variables.iter().any(kubernetes)
+        || pipeline.jobs.iter().any(|j| {
+            shipshape_model::gitlab::services::variables(j.value.get("variables"))
+                .iter()
+                .any(kubernetes)
+        })
+}
+
 /// A host named in a string, with its span in the source.
 pub struct HostAt {
     pub host: HostRef,

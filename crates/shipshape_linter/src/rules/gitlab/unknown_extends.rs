@@ -56,7 +56,12 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             format!("{job}: unknown keys in `extends` ({name})"),
         );
         d.label("no job or template of this name");
-        let names = model.jobs.iter().map(|j| j.name.as_str());
+        // Never the job itself: a job cannot extend itself.
+        let names = model
+            .jobs
+            .iter()
+            .map(|j| j.name.as_str())
+            .filter(|n| *n != job.as_str());
         match did_you_mean(name, names) {
             Some(help) => {
                 d.help(help);

@@ -76,7 +76,14 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                         "\"{base}\" is a hidden template: jobs whose names start with \".\" never run"
                     ));
                 } else if let Some(help) =
-                    did_you_mean(base, model.visible_jobs().map(|j| j.name.as_str()))
+                    // Never the job itself: a job cannot need itself.
+                    did_you_mean(
+                        base,
+                        model
+                            .visible_jobs()
+                            .map(|j| j.name.as_str())
+                            .filter(|n| *n != job.name),
+                    )
                 {
                     d.help(help);
                 }
@@ -87,8 +94,13 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             };
             check_stage_order(cx, sink, job, target, kind, &name, origin);
         }
-        // With both keys set, every dependency must also be a need.
-        if job.value.get("needs").is_some() {
+        // With both keys set, every dependency must also be a need; `needs: []` (start at
+        // once) is no list of needs to check against: GitLab skips the check then.
+        if job
+            .value
+            .get("needs")
+            .is_some_and(|n| !n.items().is_empty())
+        {
             for (name, origin) in &dependencies {
                 if is_dynamic(name)
                     || needs

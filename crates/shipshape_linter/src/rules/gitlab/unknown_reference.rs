@@ -1,5 +1,5 @@
-//! unknown-reference: a `!reference [job, key, ...]` whose path names nothing, or that
-//! nests deeper than GitLab follows.
+//! unknown-reference: a `!reference [job, key, ...]` whose path names nothing, that leads
+//! back to itself, or that nests deeper than GitLab follows.
 
 use shipshape_model::gitlab::keywords::MAX_REFERENCE_DEPTH;
 use shipshape_model::gitlab::{PipelineError, Value};
@@ -69,6 +69,16 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                 } else if found > 0 && cur.is_some_and(|v| !v.is_map()) {
                     d.note(format!("\"{}\" is not a mapping", path[..found].join(".")));
                 }
+            }
+            PipelineError::CircularReference { origin, path } => {
+                let d = report_at(
+                    cx,
+                    sink,
+                    *origin,
+                    format!("{} is part of a circular chain", written(path)),
+                );
+                d.label("this reference leads back to itself");
+                d.help("reference the value it should copy, not the key that holds this reference");
             }
             PipelineError::ReferenceTooDeep { origin, path } => {
                 let d = report_at(
