@@ -847,8 +847,72 @@ fn check(
     }
     out.retain(|d| ws.files.get(d.file().index()).is_some_and(|f| f.reported));
     crate::suppress::apply(ws, settings, &mut out);
+    one_cause_one_finding(ws, &mut out);
     sort_and_dedup(ws, &mut out);
     out
+}
+
+/// Where two findings count as the same place.
+#[derive(Clone, Copy)]
+enum SamePlace {
+    Line,
+    Span,
+}
+
+/// Rules that report one cause twice: where the first rule reports, the second's finding
+/// at the same place is dropped (the first one explains it better), and the first takes
+/// its severity when higher and its notes (the evidence: what Compose or the parser says).
+/// When the first rule is off or suppressed there, the second still reports.
+const SAME_CAUSE: &[(&str, &str, SamePlace)] = &[
+    // A tab in indentation is also the parse error.
+    ("tab-indentation", "yaml-syntax", SamePlace::Line),
+    // `data/db:/data` is a path written without "./", not an undeclared volume "data/db"
+    // (though Compose says so, and refuses the project).
+    ("malformed-volume", "undefined-resource", SamePlace::Span),
+];
+
+fn one_cause_one_finding(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+    let line = |d: &Diagnostic| {
+        ws.files
+            .get(d.file().index())
+            .map(|f| f.source.line_col(d.primary.span.start as usize).line)
+    };
+    for &(first, second, place) in SAME_CAUSE {
+        let at = |d: &Diagnostic| match place {
+            SamePlace::Line => (d.file(), line(d), None),
+            SamePlace::Span => (d.file(), None, Some(d.primary.span)),
+        };
+        let mut kept: HashMap<_, usize> = HashMap::new();
+        for (i, d) in diags.iter().enumerate().filter(|(_, d)| d.rule == first) {
+            kept.entry(at(d)).or_insert(i);
+        }
+        if kept.is_empty() {
+            continue;
+        }
+        let mut dropped = vec![false; diags.len()];
+        for i in 0..diags.len() {
+            let Some(&k) = (diags[i].rule == second)
+                .then(|| kept.get(&at(&diags[i])))
+                .flatten()
+            else {
+                continue;
+            };
+            dropped[i] = true;
+            let (severity, notes) = (diags[i].severity, diags[i].notes.clone());
+            let keeper = &mut diags[k];
+            keeper.severity = keeper.severity.max(severity);
+            for note in notes {
+                if !keeper.notes.contains(&note) {
+                    keeper.notes.push(note);
+                }
+            }
+        }
+        let mut i = 0;
+        diags.retain(|_| {
+            i += 1;
+            !dropped[i - 1]
+        });
+    }
 }
 
 /// Runs one rule so that a panic in it becomes one diagnostic instead of ending the run:
