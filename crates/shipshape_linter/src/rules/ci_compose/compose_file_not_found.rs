@@ -1,7 +1,9 @@
 //! compose-file-not-found: a CI script passes `-f FILE` (or the job sets `COMPOSE_FILE`)
 //! for a file that is not in the repository, or runs Compose where no default file is.
-//! Files the script itself creates first (`cp`, `> file`, `curl -o`), and files another
-//! job leaves as an artifact, are not reported.
+//! Files the script itself creates first (`cp`, `> file`, `curl -o`; in `script` for
+//! `after_script` too), files another job leaves as an artifact, and absolute paths
+//! outside the repository (on the runner's machine) are not reported. `-f` flags kept in
+//! a variable (`docker-compose ${COMPOSE_FILES} up`) are read from its value.
 
 use std::path::Path;
 
@@ -131,6 +133,26 @@ fn report(
             );
             d
         }
+        FileArg::Expanded(origin, range, name) => {
+            if !once.first_at(*origin, range.start) {
+                return;
+            }
+            let d = sink.report(
+                origin.file,
+                value_span(cx, *origin, range.clone()),
+                format!("open {}: no such file or directory", missing.written),
+            );
+            d.label("no such Compose file in the repository");
+            d.secondary(
+                run.origin.file,
+                program_span(cx, run),
+                format!(
+                    "job \"{}\" passes ${name} to Compose here, which splits it into words",
+                    run.job
+                ),
+            );
+            d
+        }
         FileArg::Link => {
             if !once.first_of(run.origin, 0, &missing.written) {
                 return;
@@ -170,7 +192,7 @@ fn report(
     }
     if matches!(
         missing.at,
-        FileArg::Flag(_) | FileArg::Assignment(_) | FileArg::Variable(..)
+        FileArg::Flag(_) | FileArg::Assignment(_) | FileArg::Variable(..) | FileArg::Expanded(..)
     ) {
         let dir = run.cwd.as_deref().filter(|c| !c.is_empty());
         d.note(match dir {
