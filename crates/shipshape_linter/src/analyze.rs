@@ -118,7 +118,7 @@ pub fn analyze_cancellable(
         }
     });
     ws.index_paths();
-    probe_paths(&mut ws, fs);
+    probe_paths(&mut ws, fs, &resolver);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
     let runs = crate::compose_runs::settle(&ws, runs);
@@ -544,7 +544,7 @@ const MAX_DOCKERFILE: u64 = 1024 * 1024;
 
 /// Records what the models point at on disk (whether `env_file`s exist, whether built
 /// Dockerfiles declare a healthcheck), so rules can ask without the disk.
-fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
+fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem, resolver: &IncludeResolver<'_>) {
     let mut paths = Vec::new();
     let mut dockerfiles = Vec::new();
     for file in &ws.files {
@@ -553,7 +553,8 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
         for service in &model.services {
             for env_file in &service.env_files {
                 if !env_file.path.value.contains('$') {
-                    paths.push(resolve(&dir, &env_file.path.value));
+                    let absolute = env_file.path.value.starts_with(['/', '~']);
+                    paths.push((resolve(&dir, &env_file.path.value), absolute, dir.clone()));
                 }
             }
             if let Some(path) = service
@@ -565,8 +566,12 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
             }
         }
     }
-    for path in paths {
+    for (path, absolute, compose_dir) in paths {
         let exists = fs.is_file(&path);
+        if !exists && !ws.missing_env_files.contains_key(&path) {
+            let hint = missing_env_file(fs, resolver, &path, absolute, &compose_dir);
+            ws.missing_env_files.insert(path.clone(), hint);
+        }
         ws.paths.insert(path, exists);
     }
     for path in dockerfiles {
@@ -581,6 +586,59 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
             ws.dockerfile_healthchecks.insert(path, declares);
         }
     }
+}
+
+/// The suffixes of the templates an env file is made from (`.env.example` for `.env`).
+const ENV_TEMPLATE_SUFFIXES: &[&str] = &[".example", ".dist", ".sample", ".template"];
+
+/// Why an `env_file` may be missing on purpose: an absolute path outside the repository,
+/// git-ignored, or made from a template beside it.
+fn missing_env_file(
+    fs: &dyn FileSystem,
+    resolver: &IncludeResolver<'_>,
+    path: &Path,
+    absolute: bool,
+    compose_dir: &Path,
+) -> crate::workspace::MissingEnvFile {
+    let mut hint = crate::workspace::MissingEnvFile::default();
+    let Some(dir) = path.parent() else {
+        return hint;
+    };
+    let Some(root) = resolver.roots(compose_dir).into_iter().next() else {
+        return hint;
+    };
+    if !path.starts_with(&root) {
+        hint.outside = absolute;
+        return hint;
+    }
+    if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+        hint.template = ENV_TEMPLATE_SUFFIXES
+            .iter()
+            .map(|s| dir.join(format!("{name}{s}")))
+            .find(|p| fs.is_file(p));
+    }
+    // The nearest `.gitignore` that decides (ignores, or re-includes with `!`) wins.
+    for ancestor in dir.ancestors().take_while(|a| a.starts_with(&root)) {
+        let file = ancestor.join(".gitignore");
+        let Ok(bytes) = fs.read(&file) else { continue };
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(ancestor);
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            // A line the matcher cannot read is left out, as git does.
+            let _ = builder.add_line(None, line);
+        }
+        let Ok(matcher) = builder.build() else {
+            continue;
+        };
+        match matcher.matched_path_or_any_parents(path, false) {
+            ignore::Match::Ignore(_) => {
+                hint.ignored_by = Some(file);
+                break;
+            }
+            ignore::Match::Whitelist(_) => break,
+            ignore::Match::None => {}
+        }
+    }
+    hint
 }
 
 /// Groups the Compose files of each directory into the projects `docker compose` would

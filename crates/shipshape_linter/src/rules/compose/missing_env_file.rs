@@ -1,6 +1,16 @@
 //! missing-env-file: an `env_file` that does not exist (and is not marked
 //! `required: false`): Compose stops before it starts anything.
+//!
+//! Not every missing file is a mistake. A CI job that runs the Compose file and makes the
+//! env file first (`cp .env.example .env`, `dump-env ... > .env`) is fine; an absolute
+//! path outside the repository belongs to the machine that runs Compose. A file that
+//! `.gitignore` ignores, or that has a template beside it (`.env.example`, `.env.dist`),
+//! is meant to be made by each checkout: info, unless a CI job runs the Compose file
+//! without making it, where the job fails for certain.
 
+use std::path::Path;
+
+use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 
@@ -25,13 +35,122 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             if cx.ws.is_file(&resolved) {
                 continue;
             }
-            sink.report(path.loc.file, path.loc.span, format!("env file \"{}\" does not exist", path.value))
-                .label(format!("used by service \"{}\"", service.name))
-                .note("Compose stops with \"env file ... not found\" before it starts any container")
-                .help(format!(
-                    "create it (a file kept out of git is missing in CI), or make it optional: env_file: [{{path: {}, required: false}}]",
-                    path.value
-                ));
+            let hint = cx
+                .ws
+                .missing_env_files
+                .get(&resolved)
+                .cloned()
+                .unwrap_or_default();
+            if hint.outside {
+                continue;
+            }
+            // The CI runs of the Compose file that names it, and which of them make it.
+            let runs: Vec<&ComposeRun> = cx
+                .ws
+                .pipelines
+                .iter()
+                .flat_map(|p| &p.compose_runs)
+                .filter(|r| r.files.found.contains(&path.loc.file))
+                .collect();
+            let without: Vec<&&ComposeRun> =
+                runs.iter().filter(|r| !made_by(r, &path.value)).collect();
+            if !runs.is_empty() && without.is_empty() {
+                continue;
+            }
+            let d = sink.report(
+                path.loc.file,
+                path.loc.span,
+                format!("env file \"{}\" does not exist", path.value),
+            );
+            d.label(format!("used by service \"{}\"", service.name))
+                .note(
+                    "Compose stops with \"env file ... not found\" before it starts any container",
+                );
+            let template = hint.template.as_deref().and_then(file_name);
+            if let Some(run) = without.first() {
+                d.message = format!(
+                    "env file \"{}\" does not exist, and CI job \"{}\" runs Compose without making it",
+                    path.value, run.job
+                );
+                d.secondary(
+                    run.job_key.file,
+                    cx.ws.span_of(run.job_key),
+                    format!(
+                        "job \"{}\" runs this Compose file without making it first",
+                        run.job
+                    ),
+                );
+                d.help(match template {
+                    Some(t) => format!("make it in the job before `docker compose` runs: cp {t} {}", path.value),
+                    None => format!("make it in the job before `docker compose` runs, or make it optional: env_file: [{{path: {}, required: false}}]", path.value),
+                });
+                continue;
+            }
+            let why = match (&hint.ignored_by, template) {
+                (_, Some(t)) => Some(format!("create it from {t}")),
+                (Some(_), None) => Some("create it locally".to_string()),
+                (None, None) => None,
+            };
+            match why {
+                Some(why) => {
+                    d.severity = Severity::Info;
+                    d.message = format!("env file \"{}\" does not exist yet: {why}", path.value);
+                    if let Some(gitignore) = &hint.ignored_by {
+                        d.note(format!(
+                            "{} ignores it, so it is kept out of the repository",
+                            shown(cx, path.loc.file, gitignore)
+                        ));
+                    }
+                    if let Some(t) = &hint.template {
+                        d.note(format!(
+                            "{} beside it is its template",
+                            file_name(t).unwrap_or_default()
+                        ));
+                    }
+                    d.help(format!("{why} before `docker compose` runs; no CI job of this repository runs this Compose file"));
+                }
+                None => {
+                    d.help(format!(
+                        "create it (a file kept out of git is missing in CI), or make it optional: env_file: [{{path: {}, required: false}}]",
+                        path.value
+                    ));
+                }
+            }
         }
     }
+}
+
+/// A path as the user names it: relative to where the Compose file's name starts.
+fn shown(cx: &ComposeContext<'_>, file: shipshape_yaml::FileId, path: &Path) -> String {
+    let source = cx.ws.source(file);
+    let depth = Path::new(&source.name).components().count();
+    let base = source.path.ancestors().nth(depth);
+    base.and_then(|b| path.strip_prefix(b).ok())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+fn file_name(path: &Path) -> Option<&str> {
+    path.file_name()?.to_str()
+}
+
+/// Whether a command before the run names the env file (`cp .env.example .env`,
+/// `dump-env ... > config/.env`): compared by path components, from the end, as the
+/// job's working directory and the Compose file's may differ.
+fn made_by(run: &ComposeRun, written: &str) -> bool {
+    let parts = |p: &str| -> Vec<String> {
+        p.split('/')
+            .filter(|c| !c.is_empty() && *c != ".")
+            .map(str::to_string)
+            .collect()
+    };
+    let want = parts(written);
+    if want.is_empty() {
+        return false;
+    }
+    run.earlier_words.iter().any(|w| {
+        let got = parts(w);
+        !got.is_empty() && (want.ends_with(&got) || got.ends_with(&want))
+    })
 }
