@@ -12,7 +12,7 @@ use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at, value_span};
 
-use super::support::{program_span, runs, word_span};
+use super::support::{artifact_paths, covers, program_span, runs, word_span};
 
 pub static RULE: Rule = Rule {
     name: "compose-file-not-found",
@@ -25,7 +25,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
-    let artifacts = artifact_paths(cx);
+    let artifacts = artifact_paths(cx.model());
     let mut once = Once::default();
     for (run, _) in runs(cx) {
         for missing in &run.files.missing {
@@ -55,27 +55,6 @@ fn created_earlier(run: &ComposeRun, missing: &MissingFile) -> bool {
             w == n || w.ends_with(&format!("/{base}")) || w == base
         })
     })
-}
-
-/// `artifacts: paths:` of every job of the pipeline: files an earlier job may leave.
-fn artifact_paths(cx: &PipelineContext<'_>) -> Vec<String> {
-    cx.model()
-        .jobs
-        .iter()
-        .filter_map(|j| j.value.get("artifacts")?.get("paths"))
-        .flat_map(|p| p.strings())
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-/// Whether an artifact path (a file, a directory or a glob) holds `file`.
-fn covers(artifact: &str, file: &str) -> bool {
-    let artifact = artifact.trim_start_matches("./").trim_end_matches('/');
-    let file = file.trim_start_matches("./");
-    !file.is_empty()
-        && (artifact == file
-            || file.starts_with(&format!("{artifact}/"))
-            || shipshape_model::gitlab::include::glob_match(artifact, file))
 }
 
 fn report(

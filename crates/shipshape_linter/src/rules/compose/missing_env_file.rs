@@ -13,6 +13,7 @@ use std::path::Path;
 use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+use crate::rules::ci_compose::support::{artifact_paths, covers};
 
 pub static RULE: Rule = Rule {
     name: "missing-env-file",
@@ -44,17 +45,31 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             if hint.outside {
                 continue;
             }
-            // The CI runs of the Compose file that names it, and which of them make it.
-            let runs: Vec<&ComposeRun> = cx
-                .ws
-                .pipelines
-                .iter()
-                .flat_map(|p| &p.compose_runs)
-                .filter(|r| r.files.found.contains(&path.loc.file))
-                .collect();
-            let without: Vec<&&ComposeRun> =
-                runs.iter().filter(|r| !made_by(r, &path.value)).collect();
-            if !runs.is_empty() && without.is_empty() {
+            // The CI runs of the Compose file that names it (their scripts seen, not only
+            // linked in shipshape.toml), and which of them make it or find it left as an
+            // artifact by another job.
+            let from_root = Path::new(&cx.ws.source(path.loc.file).name)
+                .parent()
+                .map(|d| d.join(&path.value).to_string_lossy().replace('\\', "/"));
+            let mut runs = 0;
+            let mut without: Vec<&ComposeRun> = Vec::new();
+            for pipeline in &cx.ws.pipelines {
+                let artifacts = artifact_paths(&pipeline.model);
+                let left = artifacts.iter().any(|a| {
+                    covers(a, &path.value) || from_root.as_deref().is_some_and(|f| covers(a, f))
+                });
+                for run in pipeline
+                    .compose_runs
+                    .iter()
+                    .filter(|r| !r.linked && r.files.found.contains(&path.loc.file))
+                {
+                    runs += 1;
+                    if !left && !made_by(run, &path.value) {
+                        without.push(run);
+                    }
+                }
+            }
+            if runs > 0 && without.is_empty() {
                 continue;
             }
             let d = sink.report(
