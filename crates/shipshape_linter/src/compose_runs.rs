@@ -59,6 +59,9 @@ pub struct ComposeRun {
     /// The words (and redirection targets) of the commands before this one in the same
     /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
     pub earlier_words: Vec<String>,
+    /// Directories an earlier command makes (`git clone URL dir`, `mkdir`, `tar -C dir`,
+    /// `unzip -d dir`), as written: what is below them may come with them.
+    pub made_dirs: Vec<String>,
     /// Not a command of the script: shipshape.toml links the job to these files
     /// (`[[links]]`); `origin` is the job's key, and the invocation stands for `up`.
     pub linked: bool,
@@ -209,7 +212,7 @@ fn job_runs(
         out.push(linked_run(fs, index, job, &vars, link));
     }
     // Files the script makes stay on disk for `after_script`, a new shell otherwise.
-    let mut made_by_script = Vec::new();
+    let mut made_by_script = (Vec::new(), Vec::new());
     for (keys, after) in [
         (&["before_script", "script"][..], false),
         (&["after_script"][..], true),
@@ -218,7 +221,8 @@ fn job_runs(
             cwd: Some(String::new()),
             vars: vars.clone(),
             exported: HashMap::new(),
-            earlier_words: std::mem::take(&mut made_by_script),
+            earlier_words: std::mem::take(&mut made_by_script.0),
+            made_dirs: std::mem::take(&mut made_by_script.1),
         };
         for key in keys {
             for line in job.script(key) {
@@ -246,7 +250,7 @@ fn job_runs(
                 }
             }
         }
-        made_by_script = state.earlier_words;
+        made_by_script = (state.earlier_words, state.made_dirs);
     }
     out
 }
@@ -376,6 +380,7 @@ fn linked_run(
             variables: vars.clone(),
             profiles_env: None,
             earlier_words: Vec::new(),
+            made_dirs: Vec::new(),
             linked: true,
         },
         files,
@@ -390,6 +395,71 @@ struct ScriptState {
     /// Exported values, for `COMPOSE_FILE` and `COMPOSE_PROFILES` (value, word range).
     exported: HashMap<String, (String, std::ops::Range<usize>)>,
     earlier_words: Vec<String>,
+    made_dirs: Vec<String>,
+}
+
+/// `git clone` flags that take a value (the next word).
+const GIT_CLONE_VALUE_FLAGS: &[&str] = &[
+    "-b",
+    "--branch",
+    "--depth",
+    "-o",
+    "--origin",
+    "-c",
+    "--config",
+    "--reference",
+    "-j",
+    "--jobs",
+    "-u",
+    "--upload-pack",
+    "--template",
+    "--separate-git-dir",
+    "--shallow-since",
+    "--shallow-exclude",
+];
+
+/// The directories a command makes: `git clone URL [DIR]`, `mkdir DIR...`, `tar -C DIR`,
+/// `unzip -d DIR`.
+fn made_dirs(program: &str, args: &[Word]) -> Vec<String> {
+    let value_of = |flags: &[&str]| -> Vec<String> {
+        args.windows(2)
+            .filter(|w| flags.contains(&w[0].text.as_str()))
+            .map(|w| w[1].text.clone())
+            .collect()
+    };
+    match program {
+        "git" if args.first().is_some_and(|a| a.text == "clone") => {
+            let mut positional = Vec::new();
+            let mut skip = false;
+            for a in &args[1..] {
+                if skip {
+                    skip = false;
+                } else if GIT_CLONE_VALUE_FLAGS.contains(&a.text.as_str()) {
+                    skip = true;
+                } else if !a.text.starts_with('-') {
+                    positional.push(a.text.as_str());
+                }
+            }
+            match positional[..] {
+                [_, dir, ..] => vec![dir.to_string()],
+                [url] => {
+                    let base = url.trim_end_matches('/').rsplit(['/', ':']).next();
+                    base.map(|b| b.trim_end_matches(".git").to_string())
+                        .into_iter()
+                        .collect()
+                }
+                [] => Vec::new(),
+            }
+        }
+        "mkdir" => args
+            .iter()
+            .filter(|a| !a.text.starts_with('-'))
+            .map(|a| a.text.clone())
+            .collect(),
+        "tar" => value_of(&["-C", "--directory"]),
+        "unzip" => value_of(&["-d"]),
+        _ => Vec::new(),
+    }
 }
 
 impl ScriptState {
@@ -405,6 +475,12 @@ impl ScriptState {
             return;
         };
         let args = &command.words[1..];
+        self.made_dirs.extend(
+            made_dirs(&program.text, args)
+                .into_iter()
+                .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
+                .filter(|d| !d.is_empty() && !d.contains('$')),
+        );
         match program.text.as_str() {
             "cd" | "pushd" => {
                 self.cwd = match (&self.cwd, args.first()) {
@@ -509,6 +585,7 @@ fn resolve(
         variables: vars,
         profiles_env,
         earlier_words: state.earlier_words.clone(),
+        made_dirs: state.made_dirs.clone(),
         linked: false,
     };
     let mut files = Vec::new();

@@ -11,6 +11,7 @@ use crate::compose_runs::{BASE_NAMES, ComposeRun, FileArg, MissingFile};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at, value_span};
+use crate::workspace::normalize;
 
 use super::support::{artifact_paths, covers, program_span, runs, word_span};
 
@@ -39,8 +40,16 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// A file the script names before running Compose (`cp a ci.yml`, `> ci.yml`).
+/// A file the script names before running Compose (`cp a ci.yml`, `> ci.yml`), or one
+/// below a directory it makes (`git clone URL deploy`, then `-f deploy/compose.yml` or
+/// `cd deploy`).
 fn created_earlier(run: &ComposeRun, missing: &MissingFile) -> bool {
+    let cwd = run.cwd.as_deref().unwrap_or("");
+    // The file's path from where the job started (or, with no file named, the directory).
+    let place = normalize(&Path::new(cwd).join(&missing.written));
+    if run.made_dirs.iter().any(|d| place.starts_with(d)) {
+        return true;
+    }
     let names: Vec<&str> = if missing.written.is_empty() {
         BASE_NAMES.to_vec()
     } else {
