@@ -803,3 +803,34 @@ pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRu
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirs(line: &str) -> Vec<String> {
+        shell::commands(line)
+            .iter()
+            .flat_map(|c| made_dirs(&c.words[0].text, &c.words[1..]))
+            .collect()
+    }
+
+    #[test]
+    fn directories_a_command_makes() {
+        assert_eq!(
+            dirs("git clone --depth 1 -b main https://x.example/ops/stack.git"),
+            ["stack"]
+        );
+        assert_eq!(
+            dirs("git clone git@x.example:ops/deploy.git infra"),
+            ["infra"]
+        );
+        assert_eq!(dirs("git clone git@x.example:deploy"), ["deploy"]);
+        assert_eq!(dirs("mkdir -p a b/c"), ["a", "b/c"]);
+        assert_eq!(
+            dirs("tar -xzf x.tgz -C out; unzip -q y.zip -d z"),
+            ["out", "z"]
+        );
+        assert!(dirs("git pull; cp a b; tar -czf x.tgz dir").is_empty());
+    }
+}
