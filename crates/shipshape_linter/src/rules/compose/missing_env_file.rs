@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
-use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::ci_compose::support::{artifact_paths, covers};
 
 pub static RULE: Rule = Rule {
@@ -53,7 +53,15 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 .map(|d| d.join(&path.value).to_string_lossy().replace('\\', "/"));
             let mut runs = 0;
             let mut without: Vec<&ComposeRun> = Vec::new();
+            let mut unread: Option<&ComposeRun> = None;
             for pipeline in &cx.ws.pipelines {
+                // Part of the pipeline unread (a template's `before_script`...): a run
+                // that does not visibly make the file proves nothing.
+                let open = PipelineContext {
+                    ws: cx.ws,
+                    pipeline,
+                }
+                .is_open();
                 let artifacts = artifact_paths(&pipeline.model);
                 let left = artifacts.iter().any(|a| {
                     covers(a, &path.value) || from_root.as_deref().is_some_and(|f| covers(a, f))
@@ -63,9 +71,15 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     .iter()
                     .filter(|r| !r.linked && r.files.found.contains(&path.loc.file))
                 {
-                    runs += 1;
-                    if !left && !made_by(run, &path.value) {
+                    let made = left || made_by(run, &path.value);
+                    if made || !open {
+                        runs += 1;
+                    }
+                    if !made && !open {
                         without.push(run);
+                    }
+                    if !made && open {
+                        unread.get_or_insert(run);
                     }
                 }
             }
@@ -122,7 +136,14 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                             file_name(t).unwrap_or_default()
                         ));
                     }
-                    d.help(format!("{why} before `docker compose` runs; no CI job of this repository runs this Compose file"));
+                    match unread {
+                        Some(run) => d.note(format!(
+                            "CI job \"{}\" runs this Compose file, but part of its pipeline could not be read (an include): it may make the file there",
+                            run.job
+                        )),
+                        None => d.note("no CI job of this repository runs this Compose file"),
+                    };
+                    d.help(format!("{why} before `docker compose` runs"));
                 }
                 None => {
                     d.help(format!(
