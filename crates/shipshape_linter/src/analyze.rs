@@ -116,7 +116,7 @@ pub fn analyze_cancellable(
         f.secrets = crate::secrets::scan(f, &settings.secrets);
     });
     ws.index_paths();
-    probe_paths(&mut ws, fs);
+    probe_paths(&mut ws, fs, &resolver);
     ws.compose_names = crate::workspace::ComposeNames::build(&ws.files);
     ws.compose_projects = compose_projects(&ws);
     let runs = crate::compose_runs::settle(&ws, runs);
@@ -570,12 +570,15 @@ impl<'w> RelatedNames<'w> {
     }
 }
 
+/// `.gitignore` files are read up to this size (a larger one is read in part).
+const MAX_GITIGNORE: u64 = 1024 * 1024;
+
 /// Dockerfiles larger than this are not read for a `HEALTHCHECK`.
 const MAX_DOCKERFILE: u64 = 1024 * 1024;
 
 /// Records what the models point at on disk (whether `env_file`s exist, whether built
 /// Dockerfiles declare a healthcheck), so rules can ask without the disk.
-fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
+fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem, resolver: &IncludeResolver<'_>) {
     let mut paths = Vec::new();
     let mut dockerfiles = Vec::new();
     for file in &ws.files {
@@ -584,7 +587,8 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
         for service in &model.services {
             for env_file in &service.env_files {
                 if !env_file.path.value.contains('$') {
-                    paths.push(resolve(&dir, &env_file.path.value));
+                    let absolute = env_file.path.value.starts_with(['/', '~']);
+                    paths.push((resolve(&dir, &env_file.path.value), absolute, dir.clone()));
                 }
             }
             if let Some(path) = service
@@ -596,8 +600,12 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
             }
         }
     }
-    for path in paths {
+    for (path, absolute, compose_dir) in paths {
         let exists = fs.is_file(&path);
+        if !exists && !ws.missing_env_files.contains_key(&path) {
+            let hint = missing_env_file(fs, resolver, &path, absolute, &compose_dir);
+            ws.missing_env_files.insert(path.clone(), hint);
+        }
         ws.paths.insert(path, exists);
     }
     for path in dockerfiles {
@@ -616,6 +624,61 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem) {
             ws.dockerfiles.insert(path, facts);
         }
     }
+}
+
+/// The suffixes of the templates an env file is made from (`.env.example` for `.env`).
+const ENV_TEMPLATE_SUFFIXES: &[&str] = &[".example", ".dist", ".sample", ".template"];
+
+/// Why an `env_file` may be missing on purpose: an absolute path outside the repository,
+/// git-ignored, or made from a template beside it.
+fn missing_env_file(
+    fs: &dyn FileSystem,
+    resolver: &IncludeResolver<'_>,
+    path: &Path,
+    absolute: bool,
+    compose_dir: &Path,
+) -> crate::workspace::MissingEnvFile {
+    let mut hint = crate::workspace::MissingEnvFile::default();
+    let Some(dir) = path.parent() else {
+        return hint;
+    };
+    let Some(root) = resolver.roots(compose_dir).into_iter().next() else {
+        return hint;
+    };
+    if !path.starts_with(&root) {
+        hint.outside = absolute;
+        return hint;
+    }
+    if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
+        hint.template = ENV_TEMPLATE_SUFFIXES
+            .iter()
+            .map(|s| dir.join(format!("{name}{s}")))
+            .find(|p| fs.is_file(p));
+    }
+    // The nearest `.gitignore` that decides (ignores, or re-includes with `!`) wins.
+    for ancestor in dir.ancestors().take_while(|a| a.starts_with(&root)) {
+        let file = ancestor.join(".gitignore");
+        let Ok(bytes) = fs.read(&file, MAX_GITIGNORE) else {
+            continue;
+        };
+        let mut builder = ignore::gitignore::GitignoreBuilder::new(ancestor);
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            // A line the matcher cannot read is left out, as git does.
+            let _ = builder.add_line(None, line);
+        }
+        let Ok(matcher) = builder.build() else {
+            continue;
+        };
+        match matcher.matched_path_or_any_parents(path, false) {
+            ignore::Match::Ignore(_) => {
+                hint.ignored_by = Some(file);
+                break;
+            }
+            ignore::Match::Whitelist(_) => break,
+            ignore::Match::None => {}
+        }
+    }
+    hint
 }
 
 /// Groups the Compose files of each directory into the projects `docker compose` would
@@ -882,8 +945,72 @@ fn check(
     }
     out.retain(|d| ws.files.get(d.file().index()).is_some_and(|f| f.reported));
     crate::suppress::apply(ws, settings, &mut out);
+    one_cause_one_finding(ws, &mut out);
     sort_and_dedup(ws, &mut out);
     out
+}
+
+/// Where two findings count as the same place.
+#[derive(Clone, Copy)]
+enum SamePlace {
+    Line,
+    Span,
+}
+
+/// Rules that report one cause twice: where the first rule reports, the second's finding
+/// at the same place is dropped (the first one explains it better), and the first takes
+/// its severity when higher and its notes (the evidence: what Compose or the parser says).
+/// When the first rule is off or suppressed there, the second still reports.
+const SAME_CAUSE: &[(&str, &str, SamePlace)] = &[
+    // A tab in indentation is also the parse error.
+    ("tab-indentation", "yaml-syntax", SamePlace::Line),
+    // `data/db:/data` is a path written without "./", not an undeclared volume "data/db"
+    // (though Compose says so, and refuses the project).
+    ("malformed-volume", "undefined-resource", SamePlace::Span),
+];
+
+fn one_cause_one_finding(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+    let line = |d: &Diagnostic| {
+        ws.files
+            .get(d.file().index())
+            .map(|f| f.source.line_col(d.primary.span.start as usize).line)
+    };
+    for &(first, second, place) in SAME_CAUSE {
+        let at = |d: &Diagnostic| match place {
+            SamePlace::Line => (d.file(), line(d), None),
+            SamePlace::Span => (d.file(), None, Some(d.primary.span)),
+        };
+        let mut kept: HashMap<_, usize> = HashMap::new();
+        for (i, d) in diags.iter().enumerate().filter(|(_, d)| d.rule == first) {
+            kept.entry(at(d)).or_insert(i);
+        }
+        if kept.is_empty() {
+            continue;
+        }
+        let mut dropped = vec![false; diags.len()];
+        for i in 0..diags.len() {
+            let Some(&k) = (diags[i].rule == second)
+                .then(|| kept.get(&at(&diags[i])))
+                .flatten()
+            else {
+                continue;
+            };
+            dropped[i] = true;
+            let (severity, notes) = (diags[i].severity, diags[i].notes.clone());
+            let keeper = &mut diags[k];
+            keeper.severity = keeper.severity.max(severity);
+            for note in notes {
+                if !keeper.notes.contains(&note) {
+                    keeper.notes.push(note);
+                }
+            }
+        }
+        let mut i = 0;
+        diags.retain(|_| {
+            i += 1;
+            !dropped[i - 1]
+        });
+    }
 }
 
 /// Runs one rule so that a panic in it becomes one diagnostic instead of ending the run:

@@ -59,6 +59,9 @@ pub struct ComposeRun {
     /// The words (and redirection targets) of the commands before this one in the same
     /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
     pub earlier_words: Vec<String>,
+    /// Directories an earlier command makes (`git clone URL dir`, `mkdir`, `tar -C dir`,
+    /// `unzip -d dir`), as written: what is below them may come with them.
+    pub made_dirs: Vec<String>,
     /// Not a command of the script: shipshape.toml links the job to these files
     /// (`[[links]]`); `origin` is the job's key, and the invocation stands for `up`.
     pub linked: bool,
@@ -95,6 +98,10 @@ pub enum FileArg {
     /// An entry of `COMPOSE_FILE` set in the job's `variables:` (the value's origin, and
     /// the entry's range in the value).
     Variable(Origin, std::ops::Range<usize>),
+    /// A `-f` value that an unquoted `$VAR` of the command line brings, from a variable the
+    /// job's `variables:` set (`COMPOSE_FILES: -f a.yml -f b.yml`): the value's origin,
+    /// the word's range in the value, and the variable's name.
+    Expanded(Origin, std::ops::Range<usize>, String),
     /// `COMPOSE_FILE=...` on the command line or exported by the script (the word's range).
     Assignment(std::ops::Range<usize>),
     /// A file shipshape.toml links the job to.
@@ -204,6 +211,8 @@ fn job_runs(
     for link in links.iter().filter(|l| l.job == job.name) {
         out.push(linked_run(fs, index, job, &vars, link));
     }
+    // Files the script makes stay on disk for `after_script`, a new shell otherwise.
+    let mut made_by_script = (Vec::new(), Vec::new());
     for (keys, after) in [
         (&["before_script", "script"][..], false),
         (&["after_script"][..], true),
@@ -212,13 +221,17 @@ fn job_runs(
             cwd: Some(String::new()),
             vars: vars.clone(),
             exported: HashMap::new(),
-            earlier_words: Vec::new(),
+            earlier_words: std::mem::take(&mut made_by_script.0),
+            made_dirs: std::mem::take(&mut made_by_script.1),
         };
         for key in keys {
             for line in job.script(key) {
                 let Some(text) = line.as_str() else { continue };
                 for command in shell::commands(text) {
                     if let Some(invocation) = compose_cli::parse(&command) {
+                        let (invocation, expansions) =
+                            expand_variables(&command, text, &job_vars, &state)
+                                .unwrap_or((invocation, Vec::new()));
                         let mut pending = resolve(
                             fs,
                             roots,
@@ -228,6 +241,7 @@ fn job_runs(
                             line.origin(),
                             invocation,
                             after,
+                            &expansions,
                         );
                         pending.pipeline = index;
                         out.push(pending);
@@ -236,8 +250,81 @@ fn job_runs(
                 }
             }
         }
+        made_by_script = (state.earlier_words, state.made_dirs);
     }
     out
+}
+
+/// An unquoted `$VAR` / `${VAR}` of a Compose command line, split into the words its
+/// value (set in the job's or the global `variables:`) becomes.
+struct Expansion {
+    /// The `$VAR` word in the script line.
+    range: std::ops::Range<usize>,
+    name: String,
+    origin: Origin,
+    /// Each word of the value, with its range in the value.
+    words: Vec<(String, std::ops::Range<usize>)>,
+}
+
+/// The command with its unquoted `$VAR` words replaced by the words of the variables'
+/// literal values (`docker-compose ${COMPOSE_FILES} up` with `COMPOSE_FILES: -f a.yml -f
+/// b.yml`), parsed again; None when no word is such a variable. The new words keep the
+/// `$VAR` word's range.
+fn expand_variables(
+    command: &shell::Command,
+    text: &str,
+    job_vars: &[shipshape_model::gitlab::services::Variable],
+    state: &ScriptState,
+) -> Option<(Invocation, Vec<Expansion>)> {
+    let mut expansions = Vec::new();
+    let mut words = Vec::new();
+    for w in &command.words {
+        let written = text.get(w.range.clone()).unwrap_or("");
+        let name = written
+            .strip_prefix("${")
+            .and_then(|n| n.strip_suffix('}'))
+            .or_else(|| written.strip_prefix('$'));
+        let var = name
+            .filter(|n| written == w.text && shell::is_assignment(&format!("{n}=")))
+            // Set by the CI configuration, not changed by the script.
+            .filter(|n| matches!(state.vars.set.get(*n), Some(Some(_))))
+            .and_then(|n| job_vars.iter().rev().find(|v| v.name == n))
+            .filter(|v| v.expand);
+        let Some((var, value)) = var.and_then(|v| Some((v, v.value.as_deref()?))) else {
+            words.push(w.clone());
+            continue;
+        };
+        if value.contains(['$', '`', '"', '\'', '\\']) {
+            words.push(w.clone());
+            continue;
+        }
+        let mut pieces = Vec::new();
+        let mut at = 0;
+        for piece in value.split_ascii_whitespace() {
+            let start = at + value[at..].find(piece).expect("a piece of the value");
+            at = start + piece.len();
+            pieces.push((piece.to_string(), start..at));
+            words.push(Word {
+                text: piece.to_string(),
+                range: w.range.clone(),
+                dynamic: false,
+            });
+        }
+        expansions.push(Expansion {
+            range: w.range.clone(),
+            name: var.name.clone(),
+            origin: var.value_origin,
+            words: pieces,
+        });
+    }
+    if expansions.is_empty() {
+        return None;
+    }
+    let expanded = shell::Command {
+        words,
+        ..command.clone()
+    };
+    Some((compose_cli::parse(&expanded)?, expansions))
 }
 
 /// The run a `[[links]]` entry stands for: `docker compose up` of the linked files, as
@@ -293,6 +380,7 @@ fn linked_run(
             variables: vars.clone(),
             profiles_env: None,
             earlier_words: Vec::new(),
+            made_dirs: Vec::new(),
             linked: true,
         },
         files,
@@ -307,6 +395,71 @@ struct ScriptState {
     /// Exported values, for `COMPOSE_FILE` and `COMPOSE_PROFILES` (value, word range).
     exported: HashMap<String, (String, std::ops::Range<usize>)>,
     earlier_words: Vec<String>,
+    made_dirs: Vec<String>,
+}
+
+/// `git clone` flags that take a value (the next word).
+const GIT_CLONE_VALUE_FLAGS: &[&str] = &[
+    "-b",
+    "--branch",
+    "--depth",
+    "-o",
+    "--origin",
+    "-c",
+    "--config",
+    "--reference",
+    "-j",
+    "--jobs",
+    "-u",
+    "--upload-pack",
+    "--template",
+    "--separate-git-dir",
+    "--shallow-since",
+    "--shallow-exclude",
+];
+
+/// The directories a command makes: `git clone URL [DIR]`, `mkdir DIR...`, `tar -C DIR`,
+/// `unzip -d DIR`.
+fn made_dirs(program: &str, args: &[Word]) -> Vec<String> {
+    let value_of = |flags: &[&str]| -> Vec<String> {
+        args.windows(2)
+            .filter(|w| flags.contains(&w[0].text.as_str()))
+            .map(|w| w[1].text.clone())
+            .collect()
+    };
+    match program {
+        "git" if args.first().is_some_and(|a| a.text == "clone") => {
+            let mut positional = Vec::new();
+            let mut skip = false;
+            for a in &args[1..] {
+                if skip {
+                    skip = false;
+                } else if GIT_CLONE_VALUE_FLAGS.contains(&a.text.as_str()) {
+                    skip = true;
+                } else if !a.text.starts_with('-') {
+                    positional.push(a.text.as_str());
+                }
+            }
+            match positional[..] {
+                [_, dir, ..] => vec![dir.to_string()],
+                [url] => {
+                    let base = url.trim_end_matches('/').rsplit(['/', ':']).next();
+                    base.map(|b| b.trim_end_matches(".git").to_string())
+                        .into_iter()
+                        .collect()
+                }
+                [] => Vec::new(),
+            }
+        }
+        "mkdir" => args
+            .iter()
+            .filter(|a| !a.text.starts_with('-'))
+            .map(|a| a.text.clone())
+            .collect(),
+        "tar" => value_of(&["-C", "--directory"]),
+        "unzip" => value_of(&["-d"]),
+        _ => Vec::new(),
+    }
 }
 
 impl ScriptState {
@@ -322,6 +475,12 @@ impl ScriptState {
             return;
         };
         let args = &command.words[1..];
+        self.made_dirs.extend(
+            made_dirs(&program.text, args)
+                .into_iter()
+                .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
+                .filter(|d| !d.is_empty() && !d.contains('$')),
+        );
         match program.text.as_str() {
             "cd" | "pushd" => {
                 self.cwd = match (&self.cwd, args.first()) {
@@ -388,6 +547,7 @@ fn resolve(
     origin: Origin,
     invocation: Invocation,
     after_script: bool,
+    expansions: &[Expansion],
 ) -> PendingRun {
     let mut vars = state.vars.clone();
     for a in &invocation.assignments {
@@ -425,6 +585,7 @@ fn resolve(
         variables: vars,
         profiles_env,
         earlier_words: state.earlier_words.clone(),
+        made_dirs: state.made_dirs.clone(),
         linked: false,
     };
     let mut files = Vec::new();
@@ -442,9 +603,26 @@ fn resolve(
     let dirs: Vec<PathBuf> = roots.iter().map(|r| normalize(&r.join(cwd))).collect();
     let inv = &run.invocation;
     // What names the files: -f, else COMPOSE_FILE (command line, export, job variable).
+    // A word an expansion brought: its place in the variable's value (each word once).
+    let mut taken = vec![0usize; expansions.len()];
     let mut named: Vec<(String, FileArg, bool)> = inv
         .files()
-        .map(|w| (w.text.clone(), FileArg::Flag(w.range.clone()), w.dynamic))
+        .map(|w| {
+            let from = expansions.iter().enumerate().find_map(|(i, e)| {
+                if e.range != w.range {
+                    return None;
+                }
+                let k = (taken[i]..e.words.len()).find(|&k| e.words[k].0 == w.text)?;
+                taken[i] = k + 1;
+                Some(FileArg::Expanded(
+                    e.origin,
+                    e.words[k].1.clone(),
+                    e.name.clone(),
+                ))
+            });
+            let at = from.unwrap_or_else(|| FileArg::Flag(w.range.clone()));
+            (w.text.clone(), at, w.dynamic)
+        })
         .collect();
     if named.is_empty() {
         // The value, and where its first byte is in the script (None: not written as is).
@@ -552,6 +730,13 @@ fn resolve(
             run.files.dynamic = true;
             continue;
         }
+        if written.starts_with(['/', '~'])
+            && !roots.iter().any(|r| Path::new(&written).starts_with(r))
+        {
+            // On the runner's machine, outside the repository: nothing shipshape can see.
+            run.files.dynamic = true;
+            continue;
+        }
         let candidates: Vec<PathBuf> = dirs.iter().map(|d| normalize(&d.join(&written))).collect();
         match candidates.iter().find(|p| fs.is_file(p)) {
             Some(p) => files.push((p.clone(), None)),
@@ -617,4 +802,35 @@ pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRu
             (p.pipeline, run)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dirs(line: &str) -> Vec<String> {
+        shell::commands(line)
+            .iter()
+            .flat_map(|c| made_dirs(&c.words[0].text, &c.words[1..]))
+            .collect()
+    }
+
+    #[test]
+    fn directories_a_command_makes() {
+        assert_eq!(
+            dirs("git clone --depth 1 -b main https://x.example/ops/stack.git"),
+            ["stack"]
+        );
+        assert_eq!(
+            dirs("git clone git@x.example:ops/deploy.git infra"),
+            ["infra"]
+        );
+        assert_eq!(dirs("git clone git@x.example:deploy"), ["deploy"]);
+        assert_eq!(dirs("mkdir -p a b/c"), ["a", "b/c"]);
+        assert_eq!(
+            dirs("tar -xzf x.tgz -C out; unzip -q y.zip -d z"),
+            ["out", "z"]
+        );
+        assert!(dirs("git pull; cp a b; tar -czf x.tgz dir").is_empty());
+    }
 }

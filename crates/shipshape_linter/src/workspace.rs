@@ -95,6 +95,8 @@ pub struct Workspace {
     /// Paths the models refer to (`env_file:`), and whether each is a file. Filled by
     /// the analysis so that rules never touch the disk.
     pub paths: HashMap<PathBuf, bool>,
+    /// For each `env_file` of `paths` that is missing: why it may be missing on purpose.
+    pub missing_env_files: HashMap<PathBuf, MissingEnvFile>,
     /// Dockerfiles that Compose services build from, and whether each declares a
     /// `HEALTHCHECK` (absent when the file could not be read).
     pub dockerfiles: HashMap<PathBuf, DockerfileFacts>,
@@ -115,6 +117,19 @@ pub struct DockerfileFacts {
     pub healthcheck: bool,
     /// The image the last stage starts from.
     pub base_image: Option<String>,
+}
+
+/// What the analysis found around a missing `env_file`.
+#[derive(Clone, Debug, Default)]
+pub struct MissingEnvFile {
+    /// An absolute path outside the repository: a file of the machine that runs Compose.
+    pub outside: bool,
+    /// The `.gitignore` (in its directory or above, up to the repository root) that
+    /// ignores it: a file each checkout makes for itself.
+    pub ignored_by: Option<PathBuf>,
+    /// A template beside it (`.env.example`, `.env.dist`, `.env.sample`,
+    /// `.env.template` for `.env`).
+    pub template: Option<PathBuf>,
 }
 
 /// A GitLab pipeline of the workspace.

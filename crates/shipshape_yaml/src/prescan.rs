@@ -35,6 +35,9 @@ pub struct Prescan {
     /// Lines with a tab in their indentation, in order; blank and comment-only lines are
     /// left out (a tab there changes nothing).
     pub tab_indents: Vec<TabIndent>,
+    /// The first `<<<<<<<` line of a committed merge conflict (its seven `<`), when a
+    /// `=======` or `>>>>>>>` line follows it: the file holds both sides of a conflict.
+    pub merge_conflict: Option<Span>,
 }
 
 pub fn prescan(text: &str) -> Prescan {
@@ -46,6 +49,7 @@ pub fn prescan(text: &str) -> Prescan {
     };
     let mut line = 0u32;
     let mut start = bom_len;
+    let mut conflict_start = None;
     while start <= bytes.len() {
         let rest = &bytes[start..];
         let (content_len, break_len) = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
@@ -64,6 +68,13 @@ pub fn prescan(text: &str) -> Prescan {
             None => (rest.len(), 0),
         };
         scan_indent(&rest[..content_len], start, line, &mut out.tab_indents);
+        match conflict_marker(&rest[..content_len]) {
+            Some(b'<') if conflict_start.is_none() => conflict_start = Some(start),
+            Some(b'=' | b'>') if out.merge_conflict.is_none() => {
+                out.merge_conflict = conflict_start.map(|s| Span::new(s, s + 7));
+            }
+            _ => {}
+        }
         if break_len == 0 {
             break;
         }
@@ -71,6 +82,17 @@ pub fn prescan(text: &str) -> Prescan {
         line += 1;
     }
     out
+}
+
+/// `<<<<<<<`, `=======` or `>>>>>>>` at the start of a line, alone or followed by a space
+/// (git's conflict markers): the repeated byte.
+fn conflict_marker(content: &[u8]) -> Option<u8> {
+    let first = *content.first()?;
+    let marker = content.len() >= 7
+        && matches!(first, b'<' | b'=' | b'>')
+        && content[..7].iter().all(|&b| b == first)
+        && content.get(7).is_none_or(|&b| b == b' ' || b == b'\t');
+    marker.then_some(first)
 }
 
 fn scan_indent(content: &[u8], line_start: usize, line: u32, out: &mut Vec<TabIndent>) {
@@ -107,6 +129,17 @@ mod tests {
         assert_eq!(p.tab_indents[0].first_tab, Span::new(12, 13));
         assert_eq!(p.tab_indents[0].spaces_before_tab, 2);
         assert_eq!(p.tab_indents[1].indent, Span::new(18, 19));
+    }
+
+    #[test]
+    fn finds_the_first_merge_conflict_marker() {
+        let text = "a: 1\n<<<<<<< HEAD\nb: 2\n=======\nb: 3\n>>>>>>> topic\n<<<<<<< HEAD\n";
+        assert_eq!(prescan(text).merge_conflict, Some(Span::new(5, 12)));
+        // Not a conflict: a start marker alone, or markers inside a line or too short.
+        assert_eq!(prescan("<<<<<<< HEAD\nb: 2\n").merge_conflict, None);
+        assert_eq!(prescan("a: <<<<<<<\n=======\n").merge_conflict, None);
+        assert_eq!(prescan("<<<<<<\n======\n").merge_conflict, None);
+        assert_eq!(prescan("<<<<<<<<\n========\n").merge_conflict, None);
     }
 
     #[test]

@@ -568,19 +568,22 @@ pub fn parse_short_port(s: &str) -> (Option<String>, Option<String>, Option<Stri
 /// Splits a short volume spec on `:` as compose-go does: a Windows drive (`C:`) at the
 /// start is not a separator, nor is a `:` inside `${...}`.
 pub fn split_volume(s: &str) -> Vec<String> {
-    let bytes = s.as_bytes();
-    let drive = bytes.len() >= 2
-        && bytes[0].is_ascii_alphabetic()
-        && bytes[1] == b':'
-        && bytes.get(2).is_some_and(|b| *b == b'\\' || *b == b'/');
-    if drive {
-        let mut parts = split_outside_braces(&s[2..], ':');
-        if let Some(first) = parts.first_mut() {
-            first.insert_str(0, &s[..2]);
+    // A Windows drive letter (`C:\data`, `c:/x`) may start the source or the target: its
+    // ":" does not separate (compose-go `isWindowsDrive`).
+    let mut parts: Vec<String> = Vec::new();
+    for part in split_outside_braces(s, ':') {
+        if let Some(last) = parts.last_mut()
+            && last.len() == 1
+            && last.as_bytes()[0].is_ascii_alphabetic()
+            && part.starts_with(['\\', '/'])
+        {
+            last.push(':');
+            last.push_str(&part);
+            continue;
         }
-        return parts;
+        parts.push(part);
     }
-    split_outside_braces(s, ':')
+    parts
 }
 
 /// Splits on `sep`, but not inside `${...}`.
@@ -669,6 +672,12 @@ mod tests {
     fn short_volumes() {
         assert_eq!(split_volume("./data:/data:ro"), ["./data", "/data", "ro"]);
         assert_eq!(split_volume("C:\\data:/data"), ["C:\\data", "/data"]);
+        assert_eq!(
+            split_volume("C:\\data:C:\\data:ro"),
+            ["C:\\data", "C:\\data", "ro"]
+        );
+        assert_eq!(split_volume("c:/x:/y"), ["c:/x", "/y"]);
+        assert_eq!(split_volume("./x:d:/y"), ["./x", "d:/y"]);
         assert_eq!(split_volume("${DIR:-./x}:/x"), ["${DIR:-./x}", "/x"]);
         assert_eq!(
             split_volume("/data/db mongoclient/mongoclient"),

@@ -1,7 +1,9 @@
 //! compose-file-not-found: a CI script passes `-f FILE` (or the job sets `COMPOSE_FILE`)
 //! for a file that is not in the repository, or runs Compose where no default file is.
-//! Files the script itself creates first (`cp`, `> file`, `curl -o`), and files another
-//! job leaves as an artifact, are not reported.
+//! Files the script itself creates first (`cp`, `> file`, `curl -o`; in `script` for
+//! `after_script` too), files another job leaves as an artifact, and absolute paths
+//! outside the repository (on the runner's machine) are not reported. `-f` flags kept in
+//! a variable (`docker-compose ${COMPOSE_FILES} up`) are read from its value.
 
 use std::path::Path;
 
@@ -9,8 +11,9 @@ use crate::compose_runs::{BASE_NAMES, ComposeRun, FileArg, MissingFile};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at, value_span};
+use crate::workspace::normalize;
 
-use super::support::{program_span, runs, word_span};
+use super::support::{artifact_paths, covers, program_span, runs, word_span};
 
 pub static RULE: Rule = Rule {
     name: "compose-file-not-found",
@@ -23,7 +26,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
-    let artifacts = artifact_paths(cx);
+    let artifacts = artifact_paths(cx.model());
     let mut once = Once::default();
     for (run, _) in runs(cx) {
         for missing in &run.files.missing {
@@ -37,8 +40,16 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     }
 }
 
-/// A file the script names before running Compose (`cp a ci.yml`, `> ci.yml`).
+/// A file the script names before running Compose (`cp a ci.yml`, `> ci.yml`), or one
+/// below a directory it makes (`git clone URL deploy`, then `-f deploy/compose.yml` or
+/// `cd deploy`).
 fn created_earlier(run: &ComposeRun, missing: &MissingFile) -> bool {
+    let cwd = run.cwd.as_deref().unwrap_or("");
+    // The file's path from where the job started (or, with no file named, the directory).
+    let place = normalize(&Path::new(cwd).join(&missing.written));
+    if run.made_dirs.iter().any(|d| place.starts_with(d)) {
+        return true;
+    }
     let names: Vec<&str> = if missing.written.is_empty() {
         BASE_NAMES.to_vec()
     } else {
@@ -53,27 +64,6 @@ fn created_earlier(run: &ComposeRun, missing: &MissingFile) -> bool {
             w == n || w.ends_with(&format!("/{base}")) || w == base
         })
     })
-}
-
-/// `artifacts: paths:` of every job of the pipeline: files an earlier job may leave.
-fn artifact_paths(cx: &PipelineContext<'_>) -> Vec<String> {
-    cx.model()
-        .jobs
-        .iter()
-        .filter_map(|j| j.value.get("artifacts")?.get("paths"))
-        .flat_map(|p| p.strings())
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect()
-}
-
-/// Whether an artifact path (a file, a directory or a glob) holds `file`.
-fn covers(artifact: &str, file: &str) -> bool {
-    let artifact = artifact.trim_start_matches("./").trim_end_matches('/');
-    let file = file.trim_start_matches("./");
-    !file.is_empty()
-        && (artifact == file
-            || file.starts_with(&format!("{artifact}/"))
-            || shipshape_model::gitlab::include::glob_match(artifact, file))
 }
 
 fn report(
@@ -131,6 +121,26 @@ fn report(
             );
             d
         }
+        FileArg::Expanded(origin, range, name) => {
+            if !once.first_at(*origin, range.start) {
+                return;
+            }
+            let d = sink.report(
+                origin.file,
+                value_span(cx, *origin, range.clone()),
+                format!("open {}: no such file or directory", missing.written),
+            );
+            d.label("no such Compose file in the repository");
+            d.secondary(
+                run.origin.file,
+                program_span(cx, run),
+                format!(
+                    "job \"{}\" passes ${name} to Compose here, which splits it into words",
+                    run.job
+                ),
+            );
+            d
+        }
         FileArg::Link => {
             if !once.first_of(run.origin, 0, &missing.written) {
                 return;
@@ -170,7 +180,7 @@ fn report(
     }
     if matches!(
         missing.at,
-        FileArg::Flag(_) | FileArg::Assignment(_) | FileArg::Variable(..)
+        FileArg::Flag(_) | FileArg::Assignment(_) | FileArg::Variable(..) | FileArg::Expanded(..)
     ) {
         let dir = run.cwd.as_deref().filter(|c| !c.is_empty());
         d.note(match dir {

@@ -6,6 +6,7 @@ use std::ops::Range;
 
 use shipshape_model::compose::{Condition, Project, Service};
 use shipshape_model::compose_cli::{named_like_tests, runs_tests};
+use shipshape_model::gitlab::Pipeline;
 use shipshape_model::images;
 use shipshape_yaml::{FileId, Span};
 
@@ -150,4 +151,25 @@ pub fn waits_for_completion(a: &Service, b: &str) -> bool {
     a.depends_on
         .iter()
         .any(|d| d.service.value == b && d.condition == Condition::CompletedSuccessfully)
+}
+
+/// `artifacts: paths:` of every job of the pipeline: files an earlier job may leave.
+pub fn artifact_paths(model: &Pipeline) -> Vec<String> {
+    model
+        .jobs
+        .iter()
+        .filter_map(|j| j.value.get("artifacts")?.get("paths"))
+        .flat_map(|p| p.strings())
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect()
+}
+
+/// Whether an artifact path (a file, a directory or a glob) holds `file`.
+pub fn covers(artifact: &str, file: &str) -> bool {
+    let artifact = artifact.trim_start_matches("./").trim_end_matches('/');
+    let file = file.trim_start_matches("./");
+    !file.is_empty()
+        && (artifact == file
+            || file.starts_with(&format!("{artifact}/"))
+            || shipshape_model::gitlab::include::glob_match(artifact, file))
 }

@@ -21,7 +21,8 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
-    if project.incomplete {
+    // What the parser never read (after a syntax error) may declare it.
+    if project.incomplete || !cx.is_complete() {
         return;
     }
     let names: Vec<&str> = project.services.iter().map(|s| s.name.as_str()).collect();

@@ -85,7 +85,20 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let Some(yaml) = &file.yaml else {
         return;
     };
+    let conflict = yaml.prescan.merge_conflict;
+    if let Some(marker) = conflict {
+        report_merge_conflict(file, marker, sink);
+    }
     for err in &yaml.errors {
+        // What the parser trips over after a conflict marker is the conflict.
+        if conflict.is_some_and(|m| err.span.start >= m.start)
+            && matches!(
+                err.kind,
+                SyntaxErrorKind::Parse | SyntaxErrorKind::TabIndentation
+            )
+        {
+            continue;
+        }
         match err.kind {
             SyntaxErrorKind::Parse => report_parse_error(file, err, sink),
             SyntaxErrorKind::TabIndentation => {
@@ -121,6 +134,19 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             }
         }
     }
+}
+
+/// A committed merge conflict: both sides of it, between `<<<<<<<`, `=======` and
+/// `>>>>>>>` lines.
+fn report_merge_conflict(file: &AnalyzedFile, marker: Span, sink: &mut Sink<'_>) {
+    sink.report(
+        file.id(),
+        marker,
+        "unresolved merge conflict: the file still holds git's conflict markers",
+    )
+    .label("the conflict starts here")
+    .note("the lines between \"<<<<<<<\", \"=======\" and \">>>>>>>\" are both sides of a merge; no YAML parser reads this file")
+    .help("resolve the conflict: keep the side you want (or combine them), and delete the three marker lines");
 }
 
 /// Parser messages that, inside an open flow collection, mean it was never closed.
