@@ -79,7 +79,6 @@ const SELF_PARTS: &[&str] = &[
     "CALLBACK",
     "REDIRECT",
     "WEBHOOK",
-    "BROWSER",
     "FRONTEND",
 ];
 
