@@ -497,3 +497,77 @@ fn devices_and_fifos_are_never_read() {
     // A hang guard, not a speed test: an endless read would never return.
     assert!(start.elapsed() < Duration::from_secs(60));
 }
+
+/// Nothing outside the project is read, whatever points there: a `.env` or an included
+/// file linked to `/proc/self/environ` (the CI job's environment), a Compose `include:`,
+/// `extends: file:` or `env_file:` leading out, a job's `docker compose -f /abs/path`, a
+/// committed link to a file of the machine. A marker in the outside file and in the
+/// environment must appear in no format.
+#[cfg(unix)]
+#[test]
+fn nothing_outside_the_project_is_read() {
+    const MARKER: &str = "MARKER_7d1e_OUTSIDE_SECRET";
+    let outside = TempDir::new("outside");
+    let victim = outside.write(
+        "config.json",
+        format!("auths: {{registry: {{auth: {MARKER}}}}}\nservices:\n  x:\n    image: {MARKER}\n"),
+    );
+    let victim_env = outside.write("outside.env", format!("TOKEN={MARKER}\n"));
+    let dir = TempDir::new("project");
+    std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+    let link = |name: &str, target: &std::path::Path| {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+    };
+    link(".env", std::path::Path::new("/proc/self/environ"));
+    link("env.yml", std::path::Path::new("/proc/self/environ"));
+    link("ci/docker.yml", &victim);
+    link("app/.env", &victim_env);
+    dir.write(
+        "compose.yaml",
+        format!(
+            "include:\n  - {}\nservices:\n  web:\n    image: nginx:1.27\n    environment:\n      URL: ${{UNDEFINED_THING}}\n  other:\n    extends:\n      file: {}\n      service: x\n    env_file: {}\n",
+            victim.display(),
+            victim.display(),
+            victim_env.display()
+        ),
+    );
+    dir.write(
+        "app/compose.yaml",
+        "services:\n  api:\n    image: nginx:1.27\n    environment:\n      URL: ${NOT_SET_ANYWHERE}\n",
+    );
+    dir.write(
+        ".gitlab-ci.yml",
+        format!(
+            "include:\n  - local: env.yml\n  - local: ci/docker.yml\ntest:\n  script:\n    - docker compose -f {} up --exit-code-from x\n",
+            victim.display()
+        ),
+    );
+    for format in ["human", "concise", "json", "sarif", "gitlab", "github"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shipshape"))
+            .args(["check", ".", "--format", format])
+            .current_dir(dir.path())
+            .env("SHIPSHAPE_TEST_ENV_MARKER", MARKER)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains(MARKER), "{format}: the marker leaked:\n{all}");
+        assert!(
+            !all.contains("SHIPSHAPE_TEST_ENV_MARKER"),
+            "{format}: the environment leaked:\n{all}"
+        );
+        if format == "concise" {
+            // The committed link is named for what it is, not as a missing file.
+            assert!(
+                all.contains("local include `ci/docker.yml` points outside the repository"),
+                "{all}"
+            );
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! refer to, group Compose projects, run the rules, keep the findings of reported files,
 //! sort.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
@@ -83,6 +83,9 @@ pub fn analyze_cancellable(
     fs: &dyn FileSystem,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Analysis> {
+    let roots = project_roots(&inputs, &context, settings, fs);
+    let bounded = crate::fs::Bounded::new(fs, roots);
+    let fs: &dyn FileSystem = &bounded;
     let mut files: Vec<AnalyzedFile> = Vec::with_capacity(inputs.len() + context.len());
     let mut errors = Vec::new();
     add_files(&mut files, &mut errors, inputs, true, settings, fs);
@@ -140,6 +143,35 @@ pub fn analyze_cancellable(
 /// Keeps the first `max` findings of each file, top of the file first: a generated file
 /// with a finding on every line must not flood a terminal, a CI log or an editor. Says
 /// how many were left out, per file. `diagnostics` are sorted by file.
+/// The roots of the project boundary (`fs::Bounded`): the configured project root, the
+/// directories the user named, and each input's repository root (its nearest `.git` or
+/// pipeline directory, else its own directory).
+fn project_roots(
+    inputs: &[Input],
+    context: &[Input],
+    settings: &Settings,
+    fs: &dyn FileSystem,
+) -> Vec<PathBuf> {
+    let resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
+    let dirs: BTreeSet<PathBuf> = inputs
+        .iter()
+        .chain(context)
+        .filter_map(|i| i.path.parent())
+        // `a/../b` has `a` among its lexical ancestors: find roots from the real place.
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| crate::workspace::normalize(d)))
+        .collect();
+    let mut roots: Vec<PathBuf> = settings
+        .project_root
+        .iter()
+        .chain(&settings.report_under)
+        .cloned()
+        .collect();
+    for dir in dirs {
+        roots.extend(resolver.roots(&dir).into_iter().next());
+    }
+    roots
+}
+
 fn cap_per_file(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>, max: usize) -> Vec<String> {
     let mut per_file: Vec<(FileId, usize)> = Vec::new();
     diagnostics.retain(|d| {
@@ -227,6 +259,7 @@ fn load(
     };
     if file.source.encoding_problem.is_some() {
         file.unreadable = Some(Unreadable::Encoding);
+        blank_out(&mut file.source);
         return Ok(file);
     }
     if file.kind == FileKind::DotEnv {
@@ -256,6 +289,29 @@ fn load(
         }
     }
     Ok(file)
+}
+
+/// Keeps nothing of a file that is not text but its line structure: every character but
+/// line breaks becomes spaces of the same byte length, so every offset and line stays
+/// true and no snippet can show its content (`.env -> /proc/self/environ` is one "line"
+/// of NUL-separated variables; an invalid-UTF-8 file may be anything).
+fn blank_out(source: &mut SourceFile) {
+    let blank: String = source
+        .text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' => c.to_string(),
+            _ => " ".repeat(c.len_utf8()),
+        })
+        .collect();
+    let problem = source.encoding_problem.take();
+    *source = SourceFile::new(
+        source.id,
+        std::mem::take(&mut source.path),
+        std::mem::take(&mut source.name),
+        blank,
+    );
+    source.encoding_problem = problem;
 }
 
 /// Whether the file is a template rather than YAML: it sits in a directory whose name is a

@@ -22,6 +22,11 @@ pub trait FileSystem: Sync {
     /// Every file below `dir`, as the repository would hold it: `.gitignore`d files and
     /// `.git` left out; at most [`MAX_WALK_FILES`].
     fn walk_files(&self, dir: &Path) -> Vec<PathBuf>;
+    /// Whether something is at `path` but the project boundary keeps it from being read
+    /// (a link out of the project): findings then say so, not "missing".
+    fn is_outside(&self, _path: &Path) -> bool {
+        false
+    }
 }
 
 /// The real disk.
@@ -114,6 +119,88 @@ impl FileSystem for MemoryFs {
             .filter(|p| p.starts_with(dir))
             .take(MAX_WALK_FILES)
             .cloned()
+            .collect()
+    }
+}
+
+/// The project boundary: every path the analysis opens goes through this, resolved with
+/// its symlinks followed, and is read only when it lies under one of the project roots
+/// (the repository root of an input, the directory given, the configured project root).
+/// A repository cannot make shipshape read `/proc/self/environ`, `~/.docker/config.json`
+/// or `../other-project` through a link, an `include:`, an `extends: file:` or a `-f`.
+pub struct Bounded<'a> {
+    inner: &'a dyn FileSystem,
+    /// Canonical, and as given (for paths that exist only in an editor's buffers).
+    roots: Vec<PathBuf>,
+}
+
+/// The error a read outside the project gets (shown as the file's reason).
+pub const OUTSIDE_PROJECT: &str = "outside the project: not read";
+
+impl<'a> Bounded<'a> {
+    pub fn new(inner: &'a dyn FileSystem, roots: impl IntoIterator<Item = PathBuf>) -> Bounded<'a> {
+        let mut all = Vec::new();
+        for root in roots {
+            let root = crate::workspace::normalize(&root);
+            if let Ok(real) = std::fs::canonicalize(&root) {
+                all.push(real);
+            }
+            all.push(root);
+        }
+        all.sort();
+        all.dedup();
+        Bounded { inner, roots: all }
+    }
+
+    /// Whether `path` (links followed) is under a root. A path that does not exist on
+    /// disk (an unsaved editor buffer, a file about to be reported missing) is judged by
+    /// its normalized text, with no link to follow.
+    pub fn contains(&self, path: &Path) -> bool {
+        let real =
+            std::fs::canonicalize(path).unwrap_or_else(|_| crate::workspace::normalize(path));
+        self.roots.iter().any(|r| real.starts_with(r))
+    }
+
+    fn check(&self, path: &Path) -> io::Result<()> {
+        if self.contains(path) {
+            Ok(())
+        } else {
+            Err(io::Error::other(OUTSIDE_PROJECT))
+        }
+    }
+}
+
+impl FileSystem for Bounded<'_> {
+    fn read(&self, path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        self.check(path)?;
+        self.inner.read(path, limit)
+    }
+
+    fn len(&self, path: &Path) -> io::Result<u64> {
+        self.check(path)?;
+        self.inner.len(path)
+    }
+
+    fn is_file(&self, path: &Path) -> bool {
+        self.contains(path) && self.inner.is_file(path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        self.contains(path) && self.inner.exists(path)
+    }
+
+    fn is_outside(&self, path: &Path) -> bool {
+        !self.contains(path) && self.inner.exists(path)
+    }
+
+    fn walk_files(&self, dir: &Path) -> Vec<PathBuf> {
+        if !self.contains(dir) {
+            return Vec::new();
+        }
+        self.inner
+            .walk_files(dir)
+            .into_iter()
+            .filter(|p| self.contains(p))
             .collect()
     }
 }

@@ -132,6 +132,10 @@ impl<'a> IncludeResolver<'a> {
             if self.fs.is_file(&path) {
                 return Target::Paths(vec![path]);
             }
+            // A committed link out of the repository: not read, and said so.
+            if self.fs.is_outside(&path) {
+                return Target::Done(IncludeOutcome::OutsideRepository);
+            }
         }
         // The usual slip: a path relative to the including file.
         let nearest_root = &roots[roots.len() - 1];

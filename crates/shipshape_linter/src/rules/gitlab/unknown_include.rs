@@ -52,7 +52,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     origin,
                     format!("local include `{target}` points outside the repository"),
                 );
-                d.label("`..` leaves the repository root");
+                d.label("leads out of the repository root (`..`, an absolute path or a link)");
                 d.note("GitLab reads local includes from the repository only; shipshape does not read this file");
                 d.help("include a file of another project with `project:` and `file:`");
             }
