@@ -1003,6 +1003,7 @@ fn check(
     crate::suppress::apply(ws, settings, &mut out);
     one_cause_one_finding(ws, &mut out);
     sort_and_dedup(ws, &mut out);
+    crate::secrets::redact_diagnostics(ws, &mut out);
     out
 }
 

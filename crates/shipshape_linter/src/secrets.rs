@@ -144,7 +144,19 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
     let text = &file.source.text;
     let mut out: Vec<SecretFinding> = Vec::new();
     walk_values(tree, |id, value, keys, in_list| {
+        // Names and paths of secrets hold none, but a URL or token is what it is wherever
+        // it is written (`include: remote: https://oauth2:PASSWORD@host/...`).
         if never_holds_secrets(keys) {
+            for (range, kind, confidence) in tokens_and_url_passwords(value) {
+                if !allow.allows(&value[range.clone()]) {
+                    out.push(SecretFinding {
+                        span: tree.value_subspan(text, id, range),
+                        kind,
+                        confidence,
+                        in_ci_script: file.kind == shipshape_model::FileKind::GitlabCi,
+                    });
+                }
+            }
             return;
         }
         let mut found = tokens_and_url_passwords(value);
@@ -445,4 +457,46 @@ pub fn masked_text(text: &str, findings: &[SecretFinding]) -> String {
         }
     }
     String::from_utf8(out).expect("ASCII replaced whole characters")
+}
+
+/// Redaction at the edge: every secret the scan found in a file a finding points at is
+/// replaced by its redacted form (`gl…Xy`) in the finding's message, labels, notes and
+/// help, whichever rule wrote them (`unresolved-include` names a remote URL as written).
+pub fn redact_diagnostics(ws: &crate::workspace::Workspace, diagnostics: &mut [crate::Diagnostic]) {
+    for d in diagnostics.iter_mut() {
+        let mut secrets: Vec<&str> = std::iter::once(d.primary.file)
+            .chain(d.secondary.iter().map(|l| l.file))
+            .filter_map(|f| ws.files.get(f.index()))
+            .flat_map(|f| {
+                f.secrets
+                    .iter()
+                    .filter_map(|s| f.source.text.get(s.span.range()))
+            })
+            .filter(|s| s.len() >= 4)
+            .collect();
+        if secrets.is_empty() {
+            continue;
+        }
+        // Longest first: a secret that contains another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        secrets.dedup();
+        let clean = |text: &mut String| {
+            for secret in &secrets {
+                if text.contains(secret) {
+                    *text = text.replace(secret, &secrets::redact(secret));
+                }
+            }
+        };
+        clean(&mut d.message);
+        clean(&mut d.primary.message);
+        for label in &mut d.secondary {
+            clean(&mut label.message);
+        }
+        for note in &mut d.notes {
+            clean(note);
+        }
+        if let Some(help) = &mut d.help {
+            clean(help);
+        }
+    }
 }
