@@ -147,7 +147,9 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
         // Names and paths of secrets hold none, but a URL or token is what it is wherever
         // it is written (`include: remote: https://oauth2:PASSWORD@host/...`).
         if never_holds_secrets(keys) {
-            for (range, kind, confidence) in tokens_and_url_passwords(value) {
+            let mut found = tokens_and_url_passwords(value);
+            keep_distinct(&mut found);
+            for (range, kind, confidence) in found {
                 if !allow.allows(&value[range.clone()]) {
                     out.push(SecretFinding {
                         span: tree.value_subspan(text, id, range),
@@ -239,6 +241,31 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
             });
         }
     });
+    // Comments are no values, but a token or a URL password pasted into one is as
+    // committed as any other: whole-line comments are read for those.
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_start();
+        if !body.starts_with('#') {
+            continue;
+        }
+        let at = start + (line.len() - body.len());
+        let mut found = tokens_and_url_passwords(body.trim_end());
+        keep_distinct(&mut found);
+        for (range, kind, confidence) in found {
+            if allow.allows(&body[range.clone()]) {
+                continue;
+            }
+            out.push(SecretFinding {
+                span: Span::new(at + range.start, at + range.end),
+                kind,
+                confidence,
+                in_ci_script: file.kind == shipshape_model::FileKind::GitlabCi,
+            });
+        }
+    }
     // What the parser did not reach (the file has an error) is read line by line, so a
     // broken file's secrets are masked and reported too.
     if !file.is_complete() {
@@ -280,7 +307,13 @@ fn tokens_and_url_passwords(text: &str) -> Vec<(Range<usize>, SecretKind, Confid
             confidence,
         )
     });
-    tokens.chain(passwords).collect()
+    let parameters = secrets::connection_string_secrets(text)
+        .into_iter()
+        .map(|(range, name)| {
+            let confidence = literal_confidence(&text[range.clone()]);
+            (range, SecretKind::Named { name }, confidence)
+        });
+    tokens.chain(passwords).chain(parameters).collect()
 }
 
 /// Lexical fallback for text the parser did not read: known tokens, URL passwords, and

@@ -501,7 +501,8 @@ pub fn url_credentials(text: &str) -> Vec<UrlCredential> {
         return Vec::new();
     }
     static URL: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://([^\s:/@'\x22]+):([^\s/@'\x22]+)@[^\s/@'\x22]")
+        // The user may be empty: `redis://:password@redis:6379`.
+        Regex::new(r"[A-Za-z][A-Za-z0-9+.-]*://([^\s:/@'\x22]*):([^\s/@'\x22]+)@[^\s/@'\x22]")
             .expect("valid")
     });
     URL.captures_iter(text)
@@ -512,6 +513,28 @@ pub fn url_credentials(text: &str) -> Vec<UrlCredential> {
                 user: user.as_str().to_string(),
                 range: pass.start()..pass.end(),
             })
+        })
+        .collect()
+}
+
+/// `password=...` and the like inside a URL's query or a connection string
+/// (`jdbc:postgresql://db/app?user=app&password=X`, Azure's `AccountKey=X;`): the value's
+/// range and the parameter's name.
+pub fn connection_string_secrets(text: &str) -> Vec<(Range<usize>, String)> {
+    if !text.contains('=') {
+        return Vec::new();
+    }
+    static PARAM: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)(?:^|[?&;\s])(password|passwd|pwd|accountkey|sharedaccesskey|private_token|access_token|client_secret|api_key|apikey)=([^&;\s'\x22]+)")
+            .expect("valid")
+    });
+    PARAM
+        .captures_iter(text)
+        .filter_map(|c| {
+            let name = c.get(1)?;
+            let value = c.get(2)?;
+            (!value.as_str().contains('$') && value.len() >= 4)
+                .then(|| (value.start()..value.end(), name.as_str().to_string()))
         })
         .collect()
 }
@@ -764,7 +787,8 @@ pub fn classify_value(value: &str) -> ValueKind {
     {
         return ValueKind::Nothing;
     }
-    if v.contains('$') {
+    // `$$` is Compose's escaped `$`: `Pa$$w0rd` is the literal `Pa$w0rd`.
+    if v.contains('$') && v.replace("$$", "").contains('$') {
         // `${VAR:-default}` / `${VAR-default}` with a literal default.
         static DEFAULT: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r"^\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}$]+)\}$").expect("valid")
