@@ -497,3 +497,142 @@ fn devices_and_fifos_are_never_read() {
     // A hang guard, not a speed test: an endless read would never return.
     assert!(start.elapsed() < Duration::from_secs(60));
 }
+
+/// A Compose file with one safe fix (a tab in the indentation), and the fixed file.
+#[cfg(unix)]
+const FIXABLE: &str = "services:\n  web:\n    image: nginx\n  \tports: [\"80:80\"]\n";
+#[cfg(unix)]
+const FIXED: &str = "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n";
+
+/// The names in a directory, sorted.
+#[cfg(unix)]
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 16, item 4: links planted at the names the old `--fix` wrote its temporary file
+/// to (`.<name>.shipshape-<pid>.tmp`, for the next PIDs) lead nowhere: the victim outside
+/// the project is untouched, the fixed file stays a regular file, nothing is left.
+#[cfg(unix)]
+#[test]
+fn fix_ignores_links_planted_at_temporary_names() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("planted-tmp");
+    let victim = dir.write("victim", "precious\n");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    dir.write("project/compose.yaml", FIXABLE);
+    let project = dir.path().join("project");
+    let last = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or_else(std::process::id);
+    for pid in last + 1..last + 400 {
+        std::os::unix::fs::symlink(
+            "../victim",
+            project.join(format!(".compose.yaml.shipshape-{pid}.tmp")),
+        )
+        .unwrap();
+    }
+    let planted = names_in(&project);
+    let out = shipshape(&project, &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let mode = std::fs::metadata(&victim).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the victim's mode is kept");
+    let meta = std::fs::symlink_metadata(project.join("compose.yaml")).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "compose.yaml stays a regular file"
+    );
+    assert_eq!(dir.read("project/compose.yaml"), FIXED);
+    assert_eq!(names_in(&project), planted, "no temporary file left");
+}
+
+/// A link named for fixing is written through to its target inside the project: the
+/// link stays a link, the target is fixed.
+#[cfg(unix)]
+#[test]
+fn fix_writes_through_a_link_inside_the_project() {
+    let dir = TempDir::new("link-inside");
+    dir.write("shared/base.yml", FIXABLE);
+    std::os::unix::fs::symlink("shared/base.yml", dir.path().join("compose.yaml")).unwrap();
+    let out = shipshape(
+        dir.path(),
+        &["check", "compose.yaml", "--fix", "--select", YAML_RULES],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stderr(&out), "shipshape: fixed 1 problem in 1 file\n");
+    let meta = std::fs::symlink_metadata(dir.path().join("compose.yaml")).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link stays a link");
+    assert_eq!(dir.read("shared/base.yml"), FIXED);
+    assert_eq!(names_in(dir.path()), ["compose.yaml", "shared"]);
+    assert_eq!(names_in(&dir.path().join("shared")), ["base.yml"]);
+}
+
+/// A link to a file outside the project is not written through: refused in one line,
+/// the finding stays (exit code 1), the target untouched.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_link_outside_the_project() {
+    let dir = TempDir::new("link-outside");
+    dir.write("outside/compose.yaml", FIXABLE);
+    dir.write("project/README", "");
+    let project = dir.path().join("project");
+    std::os::unix::fs::symlink("../outside/compose.yaml", project.join("compose.yaml")).unwrap();
+    let out = shipshape(
+        &project,
+        &["check", "compose.yaml", "--fix", "--select", YAML_RULES],
+    );
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: compose.yaml: is a link to a file outside the project; not fixed\n"
+    );
+    assert!(stdout(&out).contains("tab-indentation"), "{}", stdout(&out));
+    assert_eq!(dir.read("outside/compose.yaml"), FIXABLE);
+    assert_eq!(names_in(&project), ["README", "compose.yaml"]);
+    assert_eq!(names_in(&dir.path().join("outside")), ["compose.yaml"]);
+}
+
+/// A hard-linked file is refused: a rewrite would split it from its other names.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_hard_linked_file() {
+    let dir = TempDir::new("hard-link");
+    let path = dir.write("compose.yaml", FIXABLE);
+    std::fs::hard_link(&path, dir.path().join("copy.txt")).unwrap();
+    let out = shipshape(dir.path(), &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: compose.yaml: has 2 hard links, which a rewrite would split; not fixed\n"
+    );
+    assert_eq!(dir.read("compose.yaml"), FIXABLE);
+    assert_eq!(dir.read("copy.txt"), FIXABLE);
+    assert_eq!(names_in(dir.path()), ["compose.yaml", "copy.txt"]);
+}
+
+/// A read-only file (0444) is refused, even for root, and left as it is.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_read_only_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("read-only");
+    let path = dir.write("compose.yaml", FIXABLE);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = shipshape(dir.path(), &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: compose.yaml: is read-only; not fixed\n"
+    );
+    assert_eq!(dir.read("compose.yaml"), FIXABLE);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444);
+    assert_eq!(names_in(dir.path()), ["compose.yaml"]);
+}
