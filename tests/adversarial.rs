@@ -636,3 +636,57 @@ fn fix_refuses_a_read_only_file() {
     assert_eq!(mode & 0o777, 0o444);
     assert_eq!(names_in(dir.path()), ["compose.yaml"]);
 }
+
+/// Issue 16, item 14: an OSC 52 sequence (a clipboard write) in a value and in a file
+/// name never reaches the terminal raw, in any text format; the caret still sits under
+/// the right column of the line that holds it.
+#[cfg(unix)]
+#[test]
+fn terminal_escapes_from_files_and_names_are_shown_escaped() {
+    let dir = TempDir::new("escapes");
+    let osc = "\x1b]52;c;aGk=\x07";
+    dir.write(
+        &format!("ev{osc}il/compose.yaml"),
+        format!("x: {{a: \"{osc}\u{202e}\", a: 2}}\n"),
+    );
+    for format in ["human", "concise", "github"] {
+        let out = shipshape(
+            dir.path(),
+            &["check", "--format", format, "--select", YAML_RULES],
+        );
+        assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
+        let text = stdout(&out);
+        for raw in ['\x1b', '\x07', '\u{202e}'] {
+            assert!(!text.contains(raw), "{format}: raw {raw:?} in {text:?}");
+        }
+        assert!(
+            text.contains("ev\\u{1b}]52;c;aGk=\\u{7}il/compose.yaml"),
+            "{format}: {text}"
+        );
+        let at = if format == "github" {
+            "line=1,col=25"
+        } else {
+            ":1:25"
+        };
+        assert!(text.contains(at), "{format}: {text}");
+    }
+    let out = shipshape(dir.path(), &["check", "--select", YAML_RULES]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let source = lines
+        .iter()
+        .position(|l| l.starts_with("1 ") && l.contains("x: {a:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[source].contains("\"\\u{1b}]52;c;aGk=\\u{7}\\u{202e}\", a: 2}"),
+        "{text}"
+    );
+    let column = |line: &str, at: usize| line[..at].chars().count();
+    let second_key = lines[source].rfind(" a: 2").unwrap() + 1;
+    let caret = lines[source + 1].find('^').expect("a caret under the line");
+    assert_eq!(
+        column(lines[source + 1], caret),
+        column(lines[source], second_key),
+        "the caret under the second `a`:\n{text}"
+    );
+}

@@ -87,7 +87,7 @@ pub fn apply(analysis: &Analysis, include_unsafe: bool, roots: &[PathBuf]) -> Ou
         if fs::canonicalize(&source.path).is_ok_and(|target| written.contains(&target)) {
             continue;
         }
-        let name = &source.name;
+        let name = shipshape_report::escape_controls(&source.name);
         match write_fixed(&source.path, source.text.as_bytes(), text.as_bytes(), roots) {
             Ok(target) => {
                 written.insert(target);
