@@ -689,4 +689,10 @@ fn terminal_escapes_from_files_and_names_are_shown_escaped() {
         column(lines[source], second_key),
         "the caret under the second `a`:\n{text}"
     );
+    // Errors on stderr name files the same way.
+    let missing = format!("gone{osc}.yaml");
+    let out = shipshape(dir.path(), &["check", &missing]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("gone\\u{1b}]52"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 }

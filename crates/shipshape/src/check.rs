@@ -104,7 +104,10 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     for notice in &analysis.notices {
-        eprintln!("shipshape: note: {notice}");
+        eprintln!(
+            "shipshape: note: {}",
+            shipshape_report::escape_controls(notice)
+        );
     }
     for problem in &problems {
         error(problem);

@@ -293,6 +293,25 @@ mod tests {
         assert_eq!(names(&root), ["compose.yaml"]);
     }
 
+    /// The owner is kept where the process may set it (as root); elsewhere the chown
+    /// fails quietly and the test has nothing to check.
+    #[cfg(unix)]
+    #[test]
+    fn the_owner_is_kept_when_it_can_be() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("compose.yaml");
+        fs::write(&path, "before\n").unwrap();
+        if std::os::unix::fs::chown(&path, Some(4321), Some(4321)).is_err() {
+            return;
+        }
+        write_fixed(&path, b"before\n", b"after\n", std::slice::from_ref(&root)).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "after\n");
+    }
+
     /// An error after the temporary file was made (here: the target vanished before the
     /// final check) removes it.
     #[test]
