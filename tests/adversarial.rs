@@ -571,3 +571,202 @@ fn nothing_outside_the_project_is_read() {
         }
     }
 }
+
+/// A Compose file with one safe fix (a tab in the indentation), and the fixed file.
+#[cfg(unix)]
+const FIXABLE: &str = "services:\n  web:\n    image: nginx\n  \tports: [\"80:80\"]\n";
+#[cfg(unix)]
+const FIXED: &str = "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n";
+
+/// The names in a directory, sorted.
+#[cfg(unix)]
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Issue 16, item 4: links planted at the names the old `--fix` wrote its temporary file
+/// to (`.<name>.shipshape-<pid>.tmp`, for the next PIDs) lead nowhere: the victim outside
+/// the project is untouched, the fixed file stays a regular file, nothing is left.
+#[cfg(unix)]
+#[test]
+fn fix_ignores_links_planted_at_temporary_names() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("planted-tmp");
+    let victim = dir.write("victim", "precious\n");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o600)).unwrap();
+    dir.write("project/compose.yaml", FIXABLE);
+    let project = dir.path().join("project");
+    let last = std::fs::read_to_string("/proc/sys/kernel/ns_last_pid")
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or_else(std::process::id);
+    for pid in last + 1..last + 400 {
+        std::os::unix::fs::symlink(
+            "../victim",
+            project.join(format!(".compose.yaml.shipshape-{pid}.tmp")),
+        )
+        .unwrap();
+    }
+    let planted = names_in(&project);
+    let out = shipshape(&project, &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    let mode = std::fs::metadata(&victim).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "the victim's mode is kept");
+    let meta = std::fs::symlink_metadata(project.join("compose.yaml")).unwrap();
+    assert!(
+        meta.file_type().is_file(),
+        "compose.yaml stays a regular file"
+    );
+    assert_eq!(dir.read("project/compose.yaml"), FIXED);
+    assert_eq!(names_in(&project), planted, "no temporary file left");
+}
+
+/// A link named for fixing is written through to its target inside the project: the
+/// link stays a link, the target is fixed.
+#[cfg(unix)]
+#[test]
+fn fix_writes_through_a_link_inside_the_project() {
+    let dir = TempDir::new("link-inside");
+    dir.write("shared/base.yml", FIXABLE);
+    std::os::unix::fs::symlink("shared/base.yml", dir.path().join("compose.yaml")).unwrap();
+    let out = shipshape(
+        dir.path(),
+        &["check", "compose.yaml", "--fix", "--select", YAML_RULES],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(stderr(&out), "shipshape: fixed 1 problem in 1 file\n");
+    let meta = std::fs::symlink_metadata(dir.path().join("compose.yaml")).unwrap();
+    assert!(meta.file_type().is_symlink(), "the link stays a link");
+    assert_eq!(dir.read("shared/base.yml"), FIXED);
+    assert_eq!(names_in(dir.path()), ["compose.yaml", "shared"]);
+    assert_eq!(names_in(&dir.path().join("shared")), ["base.yml"]);
+}
+
+/// A link to a file outside the project is not written through: the project boundary
+/// does not even read it (one line, exit code 2; `fix.rs` refuses such a write again on
+/// its own), and the target is untouched.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_link_outside_the_project() {
+    let dir = TempDir::new("link-outside");
+    dir.write("outside/compose.yaml", FIXABLE);
+    dir.write("project/README", "");
+    let project = dir.path().join("project");
+    std::os::unix::fs::symlink("../outside/compose.yaml", project.join("compose.yaml")).unwrap();
+    let out = shipshape(
+        &project,
+        &["check", "compose.yaml", "--fix", "--select", YAML_RULES],
+    );
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: error: compose.yaml: outside the project: not read\n"
+    );
+    assert_eq!(dir.read("outside/compose.yaml"), FIXABLE);
+    assert_eq!(names_in(&project), ["README", "compose.yaml"]);
+    assert_eq!(names_in(&dir.path().join("outside")), ["compose.yaml"]);
+}
+
+/// A hard-linked file is refused: a rewrite would split it from its other names.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_hard_linked_file() {
+    let dir = TempDir::new("hard-link");
+    let path = dir.write("compose.yaml", FIXABLE);
+    std::fs::hard_link(&path, dir.path().join("copy.txt")).unwrap();
+    let out = shipshape(dir.path(), &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: compose.yaml: has 2 hard links, which a rewrite would split; not fixed\n"
+    );
+    assert_eq!(dir.read("compose.yaml"), FIXABLE);
+    assert_eq!(dir.read("copy.txt"), FIXABLE);
+    assert_eq!(names_in(dir.path()), ["compose.yaml", "copy.txt"]);
+}
+
+/// A read-only file (0444) is refused, even for root, and left as it is.
+#[cfg(unix)]
+#[test]
+fn fix_refuses_a_read_only_file() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = TempDir::new("read-only");
+    let path = dir.write("compose.yaml", FIXABLE);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = shipshape(dir.path(), &["check", "--fix", "--select", YAML_RULES]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        "shipshape: compose.yaml: is read-only; not fixed\n"
+    );
+    assert_eq!(dir.read("compose.yaml"), FIXABLE);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o444);
+    assert_eq!(names_in(dir.path()), ["compose.yaml"]);
+}
+
+/// Issue 16, item 14: an OSC 52 sequence (a clipboard write) in a value and in a file
+/// name never reaches the terminal raw, in any text format; the caret still sits under
+/// the right column of the line that holds it.
+#[cfg(unix)]
+#[test]
+fn terminal_escapes_from_files_and_names_are_shown_escaped() {
+    let dir = TempDir::new("escapes");
+    let osc = "\x1b]52;c;aGk=\x07";
+    dir.write(
+        &format!("ev{osc}il/compose.yaml"),
+        format!("x: {{a: \"{osc}\u{202e}\", a: 2}}\n"),
+    );
+    for format in ["human", "concise", "github"] {
+        let out = shipshape(
+            dir.path(),
+            &["check", "--format", format, "--select", YAML_RULES],
+        );
+        assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
+        let text = stdout(&out);
+        for raw in ['\x1b', '\x07', '\u{202e}'] {
+            assert!(!text.contains(raw), "{format}: raw {raw:?} in {text:?}");
+        }
+        assert!(
+            text.contains("ev\\u{1b}]52;c;aGk=\\u{7}il/compose.yaml"),
+            "{format}: {text}"
+        );
+        let at = if format == "github" {
+            "line=1,col=25"
+        } else {
+            ":1:25"
+        };
+        assert!(text.contains(at), "{format}: {text}");
+    }
+    let out = shipshape(dir.path(), &["check", "--select", YAML_RULES]);
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let source = lines
+        .iter()
+        .position(|l| l.starts_with("1 ") && l.contains("x: {a:"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        lines[source].contains("\"\\u{1b}]52;c;aGk=\\u{7}\\u{202e}\", a: 2}"),
+        "{text}"
+    );
+    let column = |line: &str, at: usize| line[..at].chars().count();
+    let second_key = lines[source].rfind(" a: 2").unwrap() + 1;
+    let caret = lines[source + 1].find('^').expect("a caret under the line");
+    assert_eq!(
+        column(lines[source + 1], caret),
+        column(lines[source], second_key),
+        "the caret under the second `a`:\n{text}"
+    );
+    // Errors on stderr name files the same way.
+    let missing = format!("gone{osc}.yaml");
+    let out = shipshape(dir.path(), &["check", &missing]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("gone\\u{1b}]52"), "{}", stderr(&out));
+    assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
+}

@@ -70,8 +70,12 @@ pub fn run(args: CheckArgs) -> u8 {
         };
     }
     if args.fix {
-        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
+        let roots = crate::fix::project_roots(&args.paths, &cwd, settings.project_root.as_deref());
+        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes, &roots);
         problems.extend(outcome.errors);
+        for skipped in &outcome.skipped {
+            eprintln!("shipshape: {skipped}");
+        }
         if outcome.files > 0 {
             let s = |n: usize| if n == 1 { "" } else { "s" };
             eprintln!(
@@ -100,7 +104,10 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     for notice in &analysis.notices {
-        eprintln!("shipshape: note: {notice}");
+        eprintln!(
+            "shipshape: note: {}",
+            shipshape_report::escape_controls(notice)
+        );
     }
     for problem in &problems {
         error(problem);

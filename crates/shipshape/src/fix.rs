@@ -1,10 +1,17 @@
-//! `--fix`: apply the fixes of an analysis to the files on disk, each file written
-//! atomically (a temporary file beside it, then a rename) with its permissions kept.
+//! `--fix`: apply the fixes of an analysis to the files on disk.
+//!
+//! Each file is written atomically: a temporary file created with `O_EXCL` under a random
+//! name in the target's directory (never a name a repository could plant a link at),
+//! given the original's permissions and, where the process may, its owner, then renamed
+//! over the target. A link is written through to its target when that target is inside
+//! the project, and refused otherwise; hard-linked and read-only files are refused; a
+//! file that changed on disk since it was analysed is skipped. Refused and skipped files
+//! are left untouched and reported, one line each.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use shipshape_linter::fix::apply_fixes;
 use shipshape_linter::{Analysis, Fix};
@@ -14,7 +21,11 @@ use shipshape_yaml::FileId;
 pub struct Outcome {
     pub fixes: usize,
     pub files: usize,
+    /// I/O errors: the run ends with exit code 2.
     pub errors: Vec<String>,
+    /// Files refused or skipped ("compose.yaml: is read-only; not fixed"): their findings
+    /// stay, and decide the exit code as usual.
+    pub skipped: Vec<String>,
 }
 
 /// The fixes to apply, per file.
@@ -67,18 +78,27 @@ pub fn diff(analysis: &Analysis, include_unsafe: bool) -> String {
     out
 }
 
-pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
+pub fn apply(analysis: &Analysis, include_unsafe: bool, roots: &[PathBuf]) -> Outcome {
     let mut outcome = Outcome::default();
+    let mut written = std::collections::BTreeSet::new();
     for (id, text, applied) in plan(analysis, include_unsafe) {
         let source = analysis.workspace.source(id);
-        match write_atomically(&source.path, text.as_bytes()) {
-            Ok(()) => {
+        // Two names of one file (a link named beside its target): written once.
+        if fs::canonicalize(&source.path).is_ok_and(|target| written.contains(&target)) {
+            continue;
+        }
+        let name = shipshape_report::escape_controls(&source.name);
+        match write_fixed(&source.path, source.text.as_bytes(), text.as_bytes(), roots) {
+            Ok(target) => {
+                written.insert(target);
                 outcome.fixes += applied;
                 outcome.files += 1;
             }
-            Err(err) => outcome.errors.push(format!(
-                "{}: could not write the fixes: {}",
-                source.name,
+            Err(NotWritten::Refused(reason)) => {
+                outcome.skipped.push(format!("{name}: {reason}; not fixed"));
+            }
+            Err(NotWritten::Io(err)) => outcome.errors.push(format!(
+                "{name}: could not write the fixes: {}",
                 shipshape_linter::discover::io_reason(&err)
             )),
         }
@@ -86,28 +106,242 @@ pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
     outcome
 }
 
-/// Replaces `path` by `bytes` so that a reader sees either the old or the new file,
-/// never half of one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
+/// The directories `--fix` may write in, canonical: each directory checked (a named
+/// file's directory), the repository each lies in (the nearest directory above holding
+/// `.git`), and the configured project root.
+pub fn project_roots(paths: &[PathBuf], cwd: &Path, configured: Option<&Path>) -> Vec<PathBuf> {
+    let default = [PathBuf::from(".")];
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
+    let mut roots = Vec::new();
+    for path in paths
+        .iter()
+        .map(|p| cwd.join(p))
+        .chain(configured.map(|p| cwd.join(p)))
+    {
+        let dir = if path.is_dir() {
+            path
+        } else {
+            match path.parent() {
+                Some(parent) => parent.to_path_buf(),
+                None => continue,
+            }
+        };
+        let Ok(dir) = fs::canonicalize(dir) else {
+            continue;
+        };
+        if let Some(repo) = dir.ancestors().find(|d| d.join(".git").exists()) {
+            roots.push(repo.to_path_buf());
+        }
+        roots.push(dir);
+    }
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// Why a file was not written.
+#[derive(Debug)]
+pub enum NotWritten {
+    /// Left alone on purpose, for the reason given (said on stderr, not an error).
+    Refused(String),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for NotWritten {
+    fn from(err: std::io::Error) -> NotWritten {
+        NotWritten::Io(err)
+    }
+}
+
+fn refused(reason: impl Into<String>) -> NotWritten {
+    NotWritten::Refused(reason.into())
+}
+
+/// Replaces the file at `path` (a link: its target) by `new`, so that a reader sees
+/// either the old or the new file, never half of one, when the file is still `analysed`
+/// and may be written: its real path under one of `roots`, a regular file with one name
+/// and write permission. Returns the path written (the link's target for a link).
+/// Nothing is left behind when it is not written.
+pub fn write_fixed(
+    path: &Path,
+    analysed: &[u8],
+    new: &[u8],
+    roots: &[PathBuf],
+) -> Result<PathBuf, NotWritten> {
+    let is_link = fs::symlink_metadata(path)?.file_type().is_symlink();
+    let target = fs::canonicalize(path)?;
+    if !roots.iter().any(|root| target.starts_with(root)) {
+        return Err(refused(if is_link {
+            "is a link to a file outside the project"
+        } else {
+            "is outside the project (through a linked directory)"
+        }));
+    }
+    let meta = fs::metadata(&target)?;
+    if !meta.is_file() {
+        return Err(refused("is not a regular file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        if meta.nlink() > 1 {
+            return Err(refused(format!(
+                "has {} hard links, which a rewrite would split",
+                meta.nlink()
+            )));
+        }
+    }
+    // No write bit at all, or none this user holds (a file of another user): replacing
+    // it would change what its owner chose.
+    let writable =
+        !meta.permissions().readonly() && fs::OpenOptions::new().write(true).open(&target).is_ok();
+    if !writable {
+        return Err(refused("is read-only"));
+    }
+    let dir = target.parent().unwrap_or(Path::new("/"));
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.shipshape-{}.tmp", std::process::id()));
-    let permissions = fs::metadata(path)?.permissions();
-    let result = (|| {
-        let mut file = fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::set_permissions(&tmp, permissions)?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    // Created with O_EXCL under a random name: a planted file or link of that name makes
+    // the creation fail and try another name, never writes through it. Dropped (on any
+    // error below) it is removed.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.shipshape-"))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.as_file_mut().write_all(new)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        // Best effort: only root (or the owner, for the group) may; otherwise the file
+        // is this user's, as any editor's save would leave it.
+        let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
     }
-    result
+    // After the owner: a chown clears the set-id bits.
+    tmp.as_file().set_permissions(meta.permissions())?;
+    tmp.as_file().sync_all()?;
+    let now = shipshape_linter::fs::read_regular_file(&target, analysed.len() as u64)?;
+    if now != analysed {
+        return Err(refused("changed since it was read"));
+    }
+    tmp.persist(&target).map_err(|e| NotWritten::Io(e.error))?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A file edited between the analysis and the write keeps the edit: the fix is
+    /// skipped and said, and no temporary file stays.
+    #[test]
+    fn a_file_changed_since_it_was_read_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("compose.yaml");
+        fs::write(&path, "services: {}\n# edited meanwhile\n").unwrap();
+        let result = write_fixed(
+            &path,
+            b"services: {}\n",
+            b"fixed\n",
+            std::slice::from_ref(&root),
+        );
+        match result {
+            Err(NotWritten::Refused(reason)) => assert_eq!(reason, "changed since it was read"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "services: {}\n# edited meanwhile\n"
+        );
+        assert_eq!(names(&root), ["compose.yaml"]);
+    }
+
+    #[test]
+    fn an_unchanged_file_is_replaced_with_its_permissions() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("compose.yaml");
+        fs::write(&path, "before\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        write_fixed(&path, b"before\n", b"after\n", std::slice::from_ref(&root)).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "after\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o7777, 0o640);
+        }
+        assert_eq!(names(&root), ["compose.yaml"]);
+    }
+
+    /// The owner is kept where the process may set it (as root); elsewhere the chown
+    /// fails quietly and the test has nothing to check.
+    #[cfg(unix)]
+    #[test]
+    fn the_owner_is_kept_when_it_can_be() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("compose.yaml");
+        fs::write(&path, "before\n").unwrap();
+        if std::os::unix::fs::chown(&path, Some(4321), Some(4321)).is_err() {
+            return;
+        }
+        write_fixed(&path, b"before\n", b"after\n", std::slice::from_ref(&root)).unwrap();
+        let meta = fs::metadata(&path).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (4321, 4321));
+        assert_eq!(fs::read_to_string(&path).unwrap(), "after\n");
+    }
+
+    /// An error after the temporary file was made (here: the target vanished before the
+    /// final check) removes it.
+    #[test]
+    fn no_temporary_file_stays_after_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        let path = root.join("missing.yaml");
+        assert!(matches!(
+            write_fixed(&path, b"a\n", b"b\n", std::slice::from_ref(&root)),
+            Err(NotWritten::Io(_))
+        ));
+        let path = root.join("compose.yaml");
+        fs::write(&path, "x\n").unwrap();
+        // Outside every root: refused before anything is created.
+        let elsewhere = root.join("elsewhere");
+        assert!(matches!(
+            write_fixed(&path, b"x\n", b"y\n", &[elsewhere]),
+            Err(NotWritten::Refused(_))
+        ));
+        assert_eq!(names(&root), ["compose.yaml"]);
+    }
+
+    #[test]
+    fn roots_are_the_checked_directories_and_their_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(dir.path()).unwrap();
+        fs::create_dir_all(root.join(".git")).unwrap();
+        fs::create_dir_all(root.join("a/b")).unwrap();
+        fs::write(root.join("a/b/compose.yaml"), "").unwrap();
+        let roots = project_roots(&[PathBuf::from("b/compose.yaml")], &root.join("a"), None);
+        assert_eq!(roots, [root.clone(), root.join("a/b")]);
+    }
 }

@@ -38,7 +38,12 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-/// Prints a one-line error the way every error of the binary is printed.
+/// Prints a one-line error the way every error of the binary is printed (control
+/// characters from file names escaped, as in every report).
 pub fn error(message: impl std::fmt::Display) {
-    eprintln!("shipshape: error: {message}");
+    let message = message.to_string();
+    eprintln!(
+        "shipshape: error: {}",
+        shipshape_report::escape_controls(&message)
+    );
 }

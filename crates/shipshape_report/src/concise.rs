@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use shipshape_linter::{Diagnostic, Workspace};
 
-use crate::Position;
+use crate::{Position, escape_controls};
 
 pub fn concise(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
@@ -15,7 +15,12 @@ pub fn concise(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            file.name, at.line, at.column, d.severity, d.rule, d.message
+            escape_controls(&file.name),
+            at.line,
+            at.column,
+            d.severity,
+            d.rule,
+            escape_controls(&d.message)
         );
     }
     out

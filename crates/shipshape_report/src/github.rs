@@ -5,11 +5,22 @@ use shipshape_linter::{Diagnostic, Severity, Workspace};
 
 use crate::Position;
 
-/// Escapes a command's message (`%`, CR, LF).
+/// Escapes a command's message (`%`, CR, LF; the other control characters as `\u{..}`,
+/// which the log shows as they are).
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if crate::is_hidden_control(c) => {
+                out.push_str(&crate::escape_controls(c.encode_utf8(&mut [0; 4])));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escapes a command property (also `:` and `,`).

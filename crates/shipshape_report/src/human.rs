@@ -1,6 +1,11 @@
 //! The terminal format: source snippets with labels (codespan-reporting), notes, help,
 //! the fix on offer, and a summary line.
+//!
+//! Control characters from files never reach the terminal: codespan is given each file's
+//! text with them escaped (`ShownText`), label spans moved to match, and columns counted
+//! back in the original text; messages, labels, notes and names are escaped as well.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -11,7 +16,9 @@ use codespan_reporting::diagnostic::{
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, termcolor};
 use shipshape_linter::{Diagnostic, Severity, Workspace};
-use shipshape_yaml::FileId;
+use shipshape_yaml::{FileId, LineIndex};
+
+use crate::escape::{ShownText, escape_controls};
 
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HumanOptions {
@@ -24,7 +31,7 @@ pub fn human(ws: &Workspace, diagnostics: &[Diagnostic], options: HumanOptions) 
     let config = Config::default();
     let mut out = String::new();
     for d in diagnostics {
-        let cs = to_codespan(d);
+        let cs = to_codespan(d, &files);
         let rendered = if options.color {
             let mut buffer = termcolor::Buffer::ansi();
             term::emit_to_write_style(&mut buffer, &config, &files, &cs)
@@ -42,29 +49,27 @@ pub fn human(ws: &Workspace, diagnostics: &[Diagnostic], options: HumanOptions) 
     out
 }
 
-fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
+fn to_codespan(d: &Diagnostic, files: &WorkspaceFiles) -> CsDiagnostic<FileId> {
     let severity = match d.severity {
         Severity::Error => CsSeverity::Error,
         Severity::Warning => CsSeverity::Warning,
         Severity::Info => CsSeverity::Note,
     };
-    let mut labels = vec![label(
-        LabelStyle::Primary,
-        d.primary.file,
-        d.primary.span.range(),
-        &d.primary.message,
-    )];
+    let label = |style, l: &shipshape_linter::Label| {
+        CsLabel::new(style, l.file, files.shown_range(l.file, l.span.range()))
+            .with_message(escape_controls(&l.message))
+    };
+    let mut labels = vec![label(LabelStyle::Primary, &d.primary)];
     for l in &d.secondary {
-        labels.push(label(
-            LabelStyle::Secondary,
-            l.file,
-            l.span.range(),
-            &l.message,
-        ));
+        labels.push(label(LabelStyle::Secondary, l));
     }
-    let mut notes = d.notes.clone();
+    let mut notes: Vec<String> = d
+        .notes
+        .iter()
+        .map(|n| escape_controls(n).into_owned())
+        .collect();
     if let Some(help) = &d.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", escape_controls(help)));
     }
     if let Some(fix) = &d.fix {
         let how = if fix.safe {
@@ -72,17 +77,16 @@ fn to_codespan(d: &Diagnostic) -> CsDiagnostic<FileId> {
         } else {
             "--fix --unsafe-fixes"
         };
-        notes.push(format!("fix: {} (apply with {how})", fix.description));
+        notes.push(format!(
+            "fix: {} (apply with {how})",
+            escape_controls(&fix.description)
+        ));
     }
     CsDiagnostic::new(severity)
         .with_code(d.rule)
-        .with_message(&d.message)
+        .with_message(escape_controls(&d.message))
         .with_labels(labels)
         .with_notes(notes)
-}
-
-fn label(style: LabelStyle, file: FileId, range: Range<usize>, message: &str) -> CsLabel<FileId> {
-    CsLabel::new(style, file, range).with_message(message)
 }
 
 fn summary(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
@@ -129,8 +133,19 @@ fn summary(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
 }
 
 /// codespan-reporting's view of our files, through our own line index. The text shown is
-/// masked where a file holds secrets (same byte length, so every span still fits).
-struct WorkspaceFiles<'a>(&'a Workspace, HashMap<FileId, String>);
+/// masked where a file holds secrets (same byte length, so every span still fits), and
+/// its control characters escaped (`Shown`: spans and lines mapped).
+struct WorkspaceFiles<'a>(&'a Workspace, HashMap<FileId, Shown>);
+
+/// What codespan sees of a file that is not shown as it is.
+struct Shown {
+    /// The text: masked, then escaped.
+    text: String,
+    /// Set when control characters were escaped: offsets map, and the escaped text's lines.
+    escaped: Option<(ShownText, LineIndex)>,
+    /// The file's name, escaped.
+    name: String,
+}
 
 impl<'a> WorkspaceFiles<'a> {
     fn new(ws: &'a Workspace, diagnostics: &[Diagnostic]) -> WorkspaceFiles<'a> {
@@ -142,15 +157,41 @@ impl<'a> WorkspaceFiles<'a> {
             .into_iter()
             .filter_map(|id| {
                 let f = ws.files.get(id.index())?;
-                (!f.secrets.is_empty()).then(|| {
-                    (
-                        id,
-                        shipshape_linter::secrets::masked_text(&f.source.text, &f.secrets),
-                    )
-                })
+                let masked = (!f.secrets.is_empty())
+                    .then(|| shipshape_linter::secrets::masked_text(&f.source.text, &f.secrets));
+                let text = masked.as_deref().unwrap_or(&f.source.text);
+                let escaped = ShownText::new(text).map(|shown| {
+                    let index = LineIndex::new(&shown.text);
+                    (shown, index)
+                });
+                let name = escape_controls(&f.source.name);
+                if masked.is_none() && escaped.is_none() && matches!(name, Cow::Borrowed(_)) {
+                    return None;
+                }
+                let name = name.into_owned();
+                let text = match &escaped {
+                    Some((shown, _)) => shown.text.clone(),
+                    None => masked.unwrap_or_else(|| f.source.text.clone()),
+                };
+                Some((
+                    id,
+                    Shown {
+                        text,
+                        escaped,
+                        name,
+                    },
+                ))
             })
             .collect();
         WorkspaceFiles(ws, masked)
+    }
+
+    /// A span of the file in the text codespan is given.
+    fn shown_range(&self, id: FileId, range: Range<usize>) -> Range<usize> {
+        match self.1.get(&id).and_then(|s| s.escaped.as_ref()) {
+            Some((shown, _)) => shown.to_shown(range.start)..shown.to_shown(range.end),
+            None => range,
+        }
     }
 }
 
@@ -160,6 +201,9 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
     type Source = &'a str;
 
     fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        if let Some(shown) = self.1.get(&id) {
+            return Ok(&shown.name);
+        }
         self.0
             .files
             .get(id.index())
@@ -168,8 +212,8 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        if let Some(masked) = self.1.get(&id) {
-            return Ok(masked);
+        if let Some(shown) = self.1.get(&id) {
+            return Ok(&shown.text);
         }
         self.0
             .files
@@ -179,6 +223,9 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        if let Some((_, index)) = self.1.get(&id).and_then(|s| s.escaped.as_ref()) {
+            return Ok(index.line_of(byte_index));
+        }
         let file = &self
             .0
             .files
@@ -195,7 +242,10 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
             .get(id.index())
             .ok_or(FilesError::FileMissing)?
             .source;
-        let index = &file.line_index;
+        let index = match self.1.get(&id).and_then(|s| s.escaped.as_ref()) {
+            Some((_, index)) => index,
+            None => &file.line_index,
+        };
         if line_index >= index.line_count() {
             return Err(FilesError::LineTooLarge {
                 given: line_index,
@@ -203,5 +253,28 @@ impl<'a> Files<'a> for WorkspaceFiles<'a> {
             });
         }
         Ok(index.line_start(line_index)..index.line_start(line_index + 1))
+    }
+
+    /// Columns in the original text (as every other format counts them) for a file whose
+    /// control characters were escaped.
+    fn column_number(
+        &'a self,
+        id: FileId,
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        if let Some((shown, _)) = self.1.get(&id).and_then(|s| s.escaped.as_ref()) {
+            let file = &self
+                .0
+                .files
+                .get(id.index())
+                .ok_or(FilesError::FileMissing)?
+                .source;
+            let column = crate::Position::of(file, shown.to_original(byte_index)).column;
+            return Ok(column as usize);
+        }
+        let source = self.source(id)?;
+        let line_range = self.line_range(id, line_index)?;
+        Ok(codespan_reporting::files::column_index(source, line_range, byte_index) + 1)
     }
 }

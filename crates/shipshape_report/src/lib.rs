@@ -5,6 +5,7 @@
 //! they never read files or decide exit codes.
 
 mod concise;
+mod escape;
 mod fingerprint;
 mod github;
 mod gitlab;
@@ -15,6 +16,7 @@ mod position;
 mod sarif;
 
 pub use concise::concise;
+pub use escape::{escape_controls, is_hidden_control};
 pub use fingerprint::fingerprints;
 pub use github::github;
 pub use gitlab::gitlab;
