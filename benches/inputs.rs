@@ -5,7 +5,8 @@
 //!
 //! DIR/compose-2000/compose.yaml, DIR/pipeline-1000/ (a project of 12 pipeline files and
 //! a Compose file), DIR/monorepo-10000/ (5,000 directories of a Compose file and a
-//! pipeline). The same generators as `benches/throughput.rs`.
+//! pipeline). The same generators as `benches/throughput.rs`. DIR/hostile/<name>/: the
+//! hostile inputs of issue 16 (see benches/README.md "Hostile inputs").
 
 mod support;
 
@@ -28,6 +29,10 @@ fn main() {
     std::fs::write(compose.join("compose.yaml"), support::compose(2000)).unwrap();
     let pipeline = support::pipeline_project(&fresh("pipeline-1000"), 1000);
     let monorepo = support::monorepo(&fresh("monorepo-10000"), 10_000);
+    for (name, file, text) in support::hostile() {
+        let sub = fresh(&format!("hostile/{name}"));
+        std::fs::write(sub.join(file), text).unwrap();
+    }
     println!(
         "wrote {}: compose-2000 (1 file), pipeline-1000 ({} files), monorepo-10000 ({} files)",
         dir.display(),

@@ -770,3 +770,154 @@ fn terminal_escapes_from_files_and_names_are_shown_escaped() {
     assert!(stderr(&out).contains("gone\\u{1b}]52"), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 }
+
+/// Runs `shipshape check .` in `dir` with `rules` and returns (exit code, concise lines).
+fn check_dir(dir: &TempDir, rules: &str) -> (i32, Vec<String>) {
+    let out = shipshape(
+        dir.path(),
+        &["check", ".", "--format", "concise", "--select", rules],
+    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let lines = stdout(&out).lines().map(str::to_string).collect();
+    (code(&out), lines)
+}
+
+/// Issue 16, item 5: a 1.6 KB pipeline of twelve templates, each with four `!reference`s
+/// to the previous one, is 4^11 script lines once expanded (it took 4.4 GB and aborted).
+/// Depth is GitLab's to bound; breadth is the expansion budget's: one finding, and no
+/// rule concludes anything from what was not expanded.
+#[test]
+fn reference_breadth_bomb() {
+    let dir = TempDir::new("reference-breadth");
+    let mut ci = String::from(".t0:\n  script: [echo a, echo b]\n");
+    for i in 1..12 {
+        ci.push_str(&format!(".t{i}:\n  script:\n"));
+        for _ in 0..4 {
+            ci.push_str(&format!("    - !reference [.t{}, script]\n", i - 1));
+        }
+    }
+    ci.push_str("job:\n  script: [!reference [.t11, script]]\n");
+    assert!(ci.len() < 1_700);
+    dir.write(".gitlab-ci.yml", ci);
+    let (code, lines) = check_dir(&dir, "unknown-reference,missing-script,unknown-needs");
+    assert_eq!(code, 1);
+    assert_eq!(
+        lines,
+        [
+            ".gitlab-ci.yml:54:7: error[unknown-reference] expanding !reference would create over 1000000 nodes"
+        ]
+    );
+}
+
+/// The same breadth through `extends`: a template of 10,000 script lines extended by 150
+/// jobs is 1.5 million copied values.
+#[test]
+fn extends_breadth_bomb() {
+    let dir = TempDir::new("extends-breadth");
+    let mut ci = String::from(".base:\n  script:\n");
+    for i in 0..10_000 {
+        ci.push_str(&format!("    - echo {i}\n"));
+    }
+    for i in 0..150 {
+        ci.push_str(&format!("j{i}:\n  extends: .base\n"));
+    }
+    dir.write(".gitlab-ci.yml", ci);
+    let (code, lines) = check_dir(&dir, "extends-cycle,missing-script");
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].ends_with(
+            "error[extends-cycle] expanding `extends` and `default:` would create over 1000000 nodes"
+        ),
+        "{lines:?}"
+    );
+}
+
+/// Compose `extends` copies the base into every service that extends it: a base of 20,000
+/// variables extended by 60 services stops at the inherited-items budget (4.7 GB and 38 s
+/// before), and the project counts as incomplete.
+#[test]
+fn compose_extends_breadth() {
+    let dir = TempDir::new("compose-extends-breadth");
+    let mut compose = String::from("services:\n  base:\n    image: nginx:1\n    environment:\n");
+    for i in 0..20_000 {
+        compose.push_str(&format!("      V{i}: x\n"));
+    }
+    for i in 0..60 {
+        compose.push_str(&format!("  s{i}:\n    extends: base\n"));
+    }
+    dir.write("compose.yaml", compose);
+    let (code, lines) = check_dir(&dir, "compose-schema,unknown-service-reference");
+    assert_eq!((code, lines), (0, Vec::<String>::new()));
+}
+
+/// Issue 16, item 6: merging a project looked each service and resource up by a scan
+/// (80,000 services took 105 s). The last service's reference still resolves, and a
+/// missing one is still found.
+#[test]
+fn many_services_and_volumes() {
+    let dir = TempDir::new("many-services");
+    let mut compose = String::from("services:\n");
+    for i in 0..20_000 {
+        compose.push_str(&format!(
+            "  s{i}:\n    image: nginx:1\n    volumes: [v{i}:/data]\n"
+        ));
+    }
+    compose.push_str("  last:\n    image: nginx:1\n    depends_on: [s19999, nope]\nvolumes:\n");
+    for i in 0..20_000 {
+        compose.push_str(&format!("  v{i}:\n"));
+    }
+    dir.write("compose.yaml", compose);
+    dir.write(
+        "compose.override.yaml",
+        "services:\n  s0:\n    image: nginx:2\n",
+    );
+    let (code, lines) = check_dir(&dir, "unknown-service-reference,undefined-resource");
+    assert_eq!(code, 1);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("nope"), "{lines:?}");
+}
+
+/// Issue 16, item 12: each ignore comment scanned every node of the file (42,000
+/// comments took 9.7 s). Every comment still suppresses its line's finding, and one
+/// inside a block scalar is still text.
+#[test]
+fn many_ignore_comments() {
+    let dir = TempDir::new("many-ignores");
+    let mut compose = String::from("services:\n");
+    for i in 0..20_000 {
+        compose.push_str(&format!(
+            "  s{i}:\n    image: nginx # shipshape: ignore[image-tag]\n"
+        ));
+    }
+    compose.push_str(
+        "  last:\n    image: nginx\n    command: |\n      echo # shipshape: ignore[image-tag]\n",
+    );
+    dir.write("compose.yaml", compose);
+    let (code, lines) = check_dir(&dir, "image-tag,unused-ignore");
+    assert_eq!(code, 0);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("info[image-tag]"), "{lines:?}");
+    assert!(lines[0].starts_with("compose.yaml:40003:"), "{lines:?}");
+}
+
+/// Issue 16, item 12: `graph` looked every need up by a scan of the jobs (10,000 jobs
+/// each needing 50 took 30 s).
+#[test]
+fn graph_of_many_needs() {
+    let dir = TempDir::new("graph-needs");
+    let mut ci = String::from("stages: [a, b]\n");
+    for i in 0..2_000 {
+        ci.push_str(&format!("j{i}:\n  stage: b\n  script: [x]\n"));
+        if i >= 50 {
+            let needs: Vec<String> = (i - 50..i).map(|k| format!("j{k}")).collect();
+            ci.push_str(&format!("  needs: [{}]\n", needs.join(", ")));
+        }
+    }
+    dir.write(".gitlab-ci.yml", ci);
+    let out = shipshape(dir.path(), &["graph", "."]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let graph = stdout(&out);
+    assert!(graph.contains("j1999"), "{graph}");
+    assert!(graph.matches("-->").count() >= 1950 * 50, "{}", graph.len());
+}

@@ -214,3 +214,71 @@ pub fn ms(d: std::time::Duration) -> f64 {
 pub fn percentile(sorted: &[std::time::Duration], p: usize) -> std::time::Duration {
     sorted[(sorted.len() - 1) * p / 100]
 }
+
+/// Hostile inputs of issue 16 (items 5, 6, 12), each as (directory name, file name,
+/// contents): the time and memory of `shipshape check` (and `graph`) on them is measured
+/// with `/usr/bin/time -v`, see benches/README.md "Hostile inputs".
+pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
+    use std::fmt::Write;
+    let mut out = Vec::new();
+    // Twelve templates, each with four `!reference`s to the previous one (1.6 KB).
+    let mut s = String::from(".t0:\n  script: [echo a, echo b]\n");
+    for i in 1..12 {
+        s.push_str(&format!(".t{i}:\n  script:\n"));
+        for _ in 0..4 {
+            let _ = writeln!(s, "    - !reference [.t{}, script]", i - 1);
+        }
+    }
+    s.push_str("job:\n  script: [!reference [.t11, script]]\n");
+    out.push(("reference-breadth", ".gitlab-ci.yml", s));
+    // A template of 20,000 lines extended by 2,000 jobs.
+    let mut s = String::from(".base:\n  script:\n");
+    (0..20_000).for_each(|i| {
+        let _ = writeln!(s, "    - echo {i}");
+    });
+    (0..2_000).for_each(|i| {
+        let _ = write!(s, "j{i}:\n  extends: .base\n");
+    });
+    out.push(("extends-breadth", ".gitlab-ci.yml", s));
+    // A Compose base of 20,000 variables extended by 2,000 services.
+    let mut s = String::from("services:\n  base:\n    image: nginx:1\n    environment:\n");
+    (0..20_000).for_each(|i| {
+        let _ = writeln!(s, "      V{i}: x");
+    });
+    (0..2_000).for_each(|i| {
+        let _ = write!(s, "  s{i}:\n    extends: base\n");
+    });
+    out.push(("compose-extends-breadth", "compose.yaml", s));
+    // 80,000 services (2.1 MB).
+    let mut s = String::from("services:\n");
+    (0..80_000).for_each(|i| {
+        let _ = write!(s, "  s{i}:\n    image: nginx\n");
+    });
+    out.push(("services-80000", "compose.yaml", s));
+    // 40,000 top-level volumes.
+    let mut s = String::from("services:\n  web:\n    image: nginx\nvolumes:\n");
+    (0..40_000).for_each(|i| {
+        let _ = writeln!(s, "  v{i}:");
+    });
+    out.push(("volumes-40000", "compose.yaml", s));
+    // 42,000 ignore comments (2.5 MB).
+    let mut s = String::from("services:\n");
+    (0..42_000).for_each(|i| {
+        let _ = write!(
+            s,
+            "  s{i}:\n    image: nginx # shipshape: ignore[image-tag]\n"
+        );
+    });
+    out.push(("ignores-42000", "compose.yaml", s));
+    // 10,000 jobs each needing the 50 before it (3.8 MB).
+    let mut s = String::from("stages: [a, b]\n");
+    for i in 0..10_000 {
+        let _ = write!(s, "j{i}:\n  stage: b\n  script: [x]\n");
+        if i >= 50 {
+            let needs: Vec<String> = (i - 50..i).map(|k| format!("j{k}")).collect();
+            let _ = writeln!(s, "  needs: [{}]", needs.join(", "));
+        }
+    }
+    out.push(("needs-10000", ".gitlab-ci.yml", s));
+    out
+}

@@ -10,7 +10,7 @@
 //! A name that suppresses nothing, an unknown rule name and a malformed comment are
 //! reported as `unused-ignore`, so stale suppressions do not pile up.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use shipshape_yaml::{NodeKind, Span};
 
@@ -48,6 +48,9 @@ pub fn comments(file: &AnalyzedFile) -> (Vec<IgnoreComment>, Vec<MalformedCommen
         return out;
     }
     let index = &file.source.line_index;
+    let mut scalars: Option<ScalarSpans> = None;
+    // The next line with content, as last found (None inside: there is none below).
+    let mut next_content: Option<Option<u32>> = None;
     for line in 0..index.line_count() {
         let line_span = index.line_span(text, line);
         let content = &text[line_span.range()];
@@ -59,7 +62,10 @@ pub fn comments(file: &AnalyzedFile) -> (Vec<IgnoreComment>, Vec<MalformedCommen
         let Some(directive) = body.strip_prefix("shipshape:") else {
             continue;
         };
-        if in_scalar(file, hash) {
+        if scalars
+            .get_or_insert_with(|| ScalarSpans::new(file))
+            .contains(hash)
+        {
             continue;
         }
         let own_line = content[..at].trim().is_empty();
@@ -76,7 +82,12 @@ pub fn comments(file: &AnalyzedFile) -> (Vec<IgnoreComment>, Vec<MalformedCommen
                 span,
                 file_wide,
                 covers_line: if own_line {
-                    next_content_line(file, line)
+                    // Stacked comments share the line below them: found once.
+                    let next = match next_content {
+                        Some(next) if next.is_none_or(|n| n as usize > line) => next,
+                        _ => *next_content.insert(next_content_line(file, line)),
+                    };
+                    next.unwrap_or(line as u32 + 1)
                 } else {
                     line as u32
                 },
@@ -99,27 +110,62 @@ fn comment_start(line: &str) -> Option<usize> {
     })
 }
 
-/// Whether an offset lies inside a scalar's text (then its `#` is content, not a comment).
-fn in_scalar(file: &AnalyzedFile, offset: usize) -> bool {
-    let Some(tree) = file.tree() else {
-        return false;
-    };
-    tree.ids().any(|id| {
-        let node = tree.node(id);
-        matches!(node.kind, NodeKind::Scalar { .. }) && node.span.contains(offset)
-    })
+/// The spans of a file's scalars, to tell whether an offset lies inside one (then its `#`
+/// is content, not a comment) by a binary search rather than a walk per comment.
+struct ScalarSpans {
+    /// Sorted by start.
+    spans: Vec<Span>,
+    /// `max_end[i]`: the largest end among `spans[..=i]`.
+    max_end: Vec<u32>,
 }
 
-fn next_content_line(file: &AnalyzedFile, after: usize) -> u32 {
+impl ScalarSpans {
+    fn new(file: &AnalyzedFile) -> ScalarSpans {
+        let mut spans: Vec<Span> = file
+            .tree()
+            .map(|tree| {
+                tree.ids()
+                    .map(|id| tree.node(id))
+                    .filter(|node| matches!(node.kind, NodeKind::Scalar { .. }))
+                    .map(|node| node.span)
+                    .collect()
+            })
+            .unwrap_or_default();
+        spans.sort_by_key(|s| (s.start, s.end));
+        let max_end = spans
+            .iter()
+            .scan(0, |max, s| {
+                *max = (*max).max(s.end);
+                Some(*max)
+            })
+            .collect();
+        ScalarSpans { spans, max_end }
+    }
+
+    fn contains(&self, offset: usize) -> bool {
+        // Scalars do not overlap, so this looks at one span; `max_end` keeps it right
+        // if some did.
+        let mut i = self.spans.partition_point(|s| s.start as usize <= offset);
+        while i > 0 && self.max_end[i - 1] as usize > offset {
+            i -= 1;
+            if self.spans[i].contains(offset) {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn next_content_line(file: &AnalyzedFile, after: usize) -> Option<u32> {
     let text = &file.source.text;
     let index = &file.source.line_index;
     for line in after + 1..index.line_count() {
         let content = text[index.line_span(text, line).range()].trim_start();
         if !content.is_empty() && !content.starts_with('#') {
-            return line as u32;
+            return Some(line as u32);
         }
     }
-    (after + 1) as u32
+    None
 }
 
 /// `ignore[a, b] optional reason` or `ignore-file[a]`, with `start` the offset of the
@@ -178,15 +224,28 @@ pub fn apply(ws: &Workspace, settings: &Settings, diagnostics: &mut Vec<Diagnost
         }
         let id = file.id();
         let mut used: HashSet<(usize, usize)> = HashSet::new();
+        // The comments that cover each line, and the file-wide ones, in file order.
+        let mut by_line: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut file_wide = Vec::new();
+        for (ci, c) in comments.iter().enumerate() {
+            if c.file_wide {
+                file_wide.push(ci);
+            } else {
+                by_line.entry(c.covers_line).or_default().push(ci);
+            }
+        }
+        let mut candidates: Vec<usize> = Vec::new();
         diagnostics.retain(|d| {
             if d.file() != id || d.rule == UNUSED_IGNORE {
                 return true;
             }
             let line = file.source.line_col(d.primary.span.start as usize).line;
-            for (ci, c) in comments.iter().enumerate() {
-                if !c.file_wide && c.covers_line != line {
-                    continue;
-                }
+            candidates.clear();
+            candidates.extend(file_wide.iter().copied());
+            candidates.extend(by_line.get(&line).into_iter().flatten().copied());
+            candidates.sort_unstable();
+            for &ci in &candidates {
+                let c = &comments[ci];
                 if let Some(ni) = c.names.iter().position(|(n, _)| n == d.rule) {
                     used.insert((ci, ni));
                     return false;

@@ -21,11 +21,16 @@ pub struct ComposeFile {
     pub include: Vec<Text>,
     /// Compose v1's format: services at the top level, without `services:`.
     pub legacy_v1: bool,
+    /// Index of `services` by name, built on first use (once the file is built).
+    pub(crate) service_index: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
 }
 
 impl ComposeFile {
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        let index = self
+            .service_index
+            .get_or_init(|| super::project::index_by(&self.services, |s| &s.name));
+        index.get(name).map(|&i| &self.services[i])
     }
 }
 

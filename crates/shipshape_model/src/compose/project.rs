@@ -2,7 +2,9 @@
 //! (compose-spec `13-merge.md`), with `extends` resolved. Every merged item keeps the
 //! location it came from, so a finding on the merged project points into the right file.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 use shipshape_yaml::FileId;
 
@@ -39,11 +41,16 @@ pub struct Project {
     /// a file it could not read): names may be defined there, so rules stay silent about
     /// names they cannot find.
     pub incomplete: bool,
+    /// Index of `services` by name, built on first use (after the merge).
+    service_index: OnceLock<HashMap<String, usize>>,
 }
 
 impl Project {
     pub fn service(&self, name: &str) -> Option<&Service> {
-        self.services.iter().find(|s| s.name == name)
+        let index = self
+            .service_index
+            .get_or_init(|| index_by(&self.services, |s| &s.name));
+        index.get(name).map(|&i| &self.services[i])
     }
 
     pub fn owns(&self, file: FileId) -> bool {
@@ -64,25 +71,37 @@ impl Project {
             owned,
             ..Project::default()
         };
+        // Where each service and resource is in `project`, by name: a project of tens of
+        // thousands of services must not look each one up by a scan.
+        let mut services: HashMap<String, usize> = HashMap::new();
+        let mut resources: [HashMap<String, usize>; 4] = Default::default();
+        let mut budget = MAX_INHERITED_ITEMS;
         for file in files {
             if let Some(name) = &file.name {
                 project.name = Some(name.clone());
             }
             for service in &file.services {
-                let resolved = resolve_extends(file, service, lookup, &mut project.incomplete, 0);
-                match project
-                    .services
-                    .iter_mut()
-                    .find(|s| s.name == resolved.name)
-                {
-                    Some(existing) => merge_service(existing, &resolved),
-                    None => project.services.push(resolved),
+                let resolved = resolve_extends(
+                    file,
+                    service,
+                    lookup,
+                    &mut project.incomplete,
+                    &mut budget,
+                    0,
+                );
+                match services.get(&resolved.name) {
+                    Some(&i) => merge_service(&mut project.services[i], &resolved),
+                    None => {
+                        services.insert(resolved.name.clone(), project.services.len());
+                        project.services.push(resolved);
+                    }
                 }
             }
-            merge_resources(&mut project.networks, &file.networks);
-            merge_resources(&mut project.volumes, &file.volumes);
-            merge_resources(&mut project.secrets, &file.secrets);
-            merge_resources(&mut project.configs, &file.configs);
+            let [networks, volumes, secrets, configs] = &mut resources;
+            merge_resources(&mut project.networks, networks, &file.networks);
+            merge_resources(&mut project.volumes, volumes, &file.volumes);
+            merge_resources(&mut project.secrets, secrets, &file.secrets);
+            merge_resources(&mut project.configs, configs, &file.configs);
             for include in &file.include {
                 match lookup(file.file, &include.value) {
                     Some(included) => {
@@ -90,25 +109,29 @@ impl Project {
                         // Included services and resources join the project; local
                         // definitions win (compose-go `importResources`).
                         for service in &included.services {
-                            if project.service(&service.name).is_none() {
+                            if !services.contains_key(&service.name) {
                                 let resolved = resolve_extends(
                                     included,
                                     service,
                                     lookup,
                                     &mut project.incomplete,
+                                    &mut budget,
                                     0,
                                 );
+                                services.insert(resolved.name.clone(), project.services.len());
                                 project.services.push(resolved);
                             }
                         }
-                        for (mine, theirs) in [
-                            (&mut project.networks, &included.networks),
-                            (&mut project.volumes, &included.volumes),
-                            (&mut project.secrets, &included.secrets),
-                            (&mut project.configs, &included.configs),
+                        let [networks, volumes, secrets, configs] = &mut resources;
+                        for (mine, index, theirs) in [
+                            (&mut project.networks, networks, &included.networks),
+                            (&mut project.volumes, volumes, &included.volumes),
+                            (&mut project.secrets, secrets, &included.secrets),
+                            (&mut project.configs, configs, &included.configs),
                         ] {
                             for r in theirs {
-                                if !mine.iter().any(|m| m.name == r.name) {
+                                if !index.contains_key(&r.name) {
+                                    index.insert(r.name.clone(), mine.len());
                                     mine.push(r.clone());
                                 }
                             }
@@ -127,11 +150,38 @@ impl Project {
 /// cut here leaves the project incomplete, so rules do not judge what was not merged.
 pub const MAX_EXTENDS: usize = 16;
 
+/// Items (environment entries, labels, volumes, ports...) copied from base services by
+/// `extends` per project at most: a large base extended by thousands of services would
+/// otherwise be copied into each. Past it, services keep only their own items and the
+/// project is incomplete, so absence rules stay silent.
+pub const MAX_INHERITED_ITEMS: usize = 1_000_000;
+
+/// The items of a service that `extends` copies, roughly.
+fn weight(s: &Service) -> usize {
+    1 + s.definitions.len()
+        + s.environment.len()
+        + s.labels.len()
+        + s.build_args.len()
+        + s.volumes.len()
+        + s.depends_on.len()
+        + s.networks.len()
+        + s.secrets.len()
+        + s.configs.len()
+        + s.extra_hosts.len()
+        + s.links.len()
+        + s.external_links.len()
+        + s.volumes_from.len()
+        + s.env_files.len()
+        + s.ports.len()
+        + s.profiles.len()
+}
+
 fn resolve_extends<'a>(
     file: &'a ComposeFile,
     service: &Service,
     lookup: &dyn Fn(FileId, &str) -> Option<&'a ComposeFile>,
     incomplete: &mut bool,
+    budget: &mut usize,
     depth: usize,
 ) -> Service {
     let Some(ext) = &service.extends else {
@@ -155,7 +205,14 @@ fn resolve_extends<'a>(
     if std::ptr::eq(base, service) {
         return service.clone();
     }
-    let mut merged = resolve_extends(base_file, base, lookup, incomplete, depth + 1);
+    let cost = weight(base);
+    if cost > *budget {
+        *budget = 0;
+        *incomplete = true;
+        return service.clone();
+    }
+    *budget -= cost;
+    let mut merged = resolve_extends(base_file, base, lookup, incomplete, budget, depth + 1);
     // What a service depends on is not inherited (compose-spec `05-services.md`).
     merged.depends_on.clear();
     merged.volumes_from.clear();
@@ -174,13 +231,30 @@ fn resolve_extends<'a>(
     merged
 }
 
-fn merge_resources(into: &mut Vec<Resource>, from: &[Resource]) {
+/// `index` says where each name of `into` is.
+fn merge_resources(
+    into: &mut Vec<Resource>,
+    index: &mut HashMap<String, usize>,
+    from: &[Resource],
+) {
     for r in from {
-        match into.iter_mut().find(|x| x.name == r.name) {
-            Some(existing) => *existing = r.clone(),
-            None => into.push(r.clone()),
+        match index.get(&r.name) {
+            Some(&i) => into[i] = r.clone(),
+            None => {
+                index.insert(r.name.clone(), into.len());
+                into.push(r.clone());
+            }
         }
     }
+}
+
+/// Position of the first item of each key.
+pub(crate) fn index_by<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<String, usize> {
+    let mut index = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        index.entry(key(item).to_string()).or_insert(i);
+    }
+    index
 }
 
 /// `over` merged onto `base`, as a later file (or the extending service) does.
@@ -232,12 +306,37 @@ fn replace<T: Clone>(base: &mut Option<T>, over: &Option<T>) {
 }
 
 /// Items of `over` replace the items of `base` with the same key, or join them.
-fn merge_by<T: Clone, K: PartialEq>(base: &mut Vec<T>, over: &[T], key: impl Fn(&T) -> K) {
+fn merge_by<T: Clone, K: Eq + std::hash::Hash>(
+    base: &mut Vec<T>,
+    over: &[T],
+    key: impl Fn(&T) -> K,
+) {
+    /// Below this many items a scan is cheaper than building an index.
+    const INDEX_FROM: usize = 32;
+    if over.is_empty() {
+        return;
+    }
+    if base.len() < INDEX_FROM && over.len() < INDEX_FROM {
+        for item in over {
+            let k = key(item);
+            match base.iter_mut().find(|b| key(b) == k) {
+                Some(existing) => *existing = item.clone(),
+                None => base.push(item.clone()),
+            }
+        }
+        return;
+    }
+    let mut index: HashMap<K, usize> = HashMap::with_capacity(base.len() + over.len());
+    for (i, b) in base.iter().enumerate() {
+        index.entry(key(b)).or_insert(i);
+    }
     for item in over {
-        let k = key(item);
-        match base.iter_mut().find(|b| key(b) == k) {
-            Some(existing) => *existing = item.clone(),
-            None => base.push(item.clone()),
+        match index.get(&key(item)) {
+            Some(&i) => base[i] = item.clone(),
+            None => {
+                index.insert(key(item), base.len());
+                base.push(item.clone());
+            }
         }
     }
 }

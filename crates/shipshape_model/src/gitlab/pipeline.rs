@@ -46,6 +46,74 @@ pub enum PipelineError {
         chain: Vec<String>,
         origin: Origin,
     },
+    /// Copying values into place (`!reference` when `reference`; otherwise `extends` and
+    /// `default:`) would create more than [`MAX_EXPANDED_NODES`]: expansion stopped there,
+    /// and the pipeline is `truncated`. Reported once per pipeline, at the reference or
+    /// job where the budget ran out.
+    TooManyNodes { origin: Origin, reference: bool },
+}
+
+/// Values copied into place by `!reference`, `extends` and `default:` per pipeline at
+/// most, beyond the files' own: GitLab bounds their depth, not their breadth (twelve
+/// templates of four references to the previous one are 4^11 script lines).
+pub const MAX_EXPANDED_NODES: usize = 1_000_000;
+
+/// What is left of [`MAX_EXPANDED_NODES`], and whether it ran out.
+struct Budget {
+    left: usize,
+    exceeded: bool,
+}
+
+impl Budget {
+    /// Takes the nodes of `value` from the budget, or (when they do not fit) records the
+    /// first excess and says no. Counting stops at the budget, so a refused copy costs
+    /// no more than what is left.
+    fn take(
+        &mut self,
+        value: &Value,
+        origin: Origin,
+        reference: bool,
+        errors: &mut Vec<PipelineError>,
+    ) -> bool {
+        let mut n = 0usize;
+        let mut stack = vec![value];
+        while let Some(v) = stack.pop() {
+            n += 1;
+            if n > self.left {
+                return self.refuse(origin, reference, errors);
+            }
+            match v {
+                Value::Seq { items, .. } => stack.extend(items),
+                Value::Map { entries, .. } => stack.extend(entries.iter().map(|e| &e.value)),
+                _ => {}
+            }
+        }
+        self.left -= n;
+        true
+    }
+
+    /// Takes one node (a reference followed, a node created).
+    fn take_one(
+        &mut self,
+        origin: Origin,
+        reference: bool,
+        errors: &mut Vec<PipelineError>,
+    ) -> bool {
+        if self.left == 0 {
+            return self.refuse(origin, reference, errors);
+        }
+        self.left -= 1;
+        true
+    }
+
+    fn refuse(&mut self, origin: Origin, reference: bool, errors: &mut Vec<PipelineError>) -> bool {
+        self.left = 0;
+        if !self.exceeded {
+            self.exceeded = true;
+            errors.push(PipelineError::TooManyNodes { origin, reference });
+        }
+        false
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -156,13 +224,23 @@ pub struct Pipeline {
     /// Some include could not be read here (project, remote, template, component): names
     /// it defines are unknown, so rules stay silent about names they cannot find.
     pub open_includes: bool,
-    /// Aliases expanded past the value budget (an alias bomb): some values are missing.
+    /// Aliases expanded past the value budget (an alias bomb), or `!reference`/`extends`
+    /// past [`MAX_EXPANDED_NODES`]: some values are missing.
     pub truncated: bool,
+    /// Index of `jobs` by name (the first of each name), built on first use.
+    job_index: std::sync::OnceLock<HashMap<String, usize>>,
 }
 
 impl Pipeline {
     pub fn job(&self, name: &str) -> Option<&Job> {
-        self.jobs.iter().find(|j| j.name == name)
+        let index = self.job_index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.jobs.len());
+            for (i, j) in self.jobs.iter().enumerate() {
+                index.entry(j.name.clone()).or_insert(i);
+            }
+            index
+        });
+        index.get(name).map(|&i| &self.jobs[i])
     }
 
     pub fn visible_jobs(&self) -> impl Iterator<Item = &Job> {
@@ -253,9 +331,23 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
     pipeline.truncated = budget == 0;
     let Some(raw_top) = top else { return pipeline };
     let mut errors = Vec::new();
+    let mut expansion = Budget {
+        left: MAX_EXPANDED_NODES,
+        exceeded: false,
+    };
     // Most pipelines have no `!reference`: then the merged value is already resolved.
     let top = if has_references(&raw_top) {
-        resolve_references(&raw_top, &raw_top, &mut Vec::new(), &mut errors)
+        let index: HashMap<&str, &Value> = raw_top
+            .entries()
+            .iter()
+            .rev()
+            .map(|e| (&*e.key, &e.value))
+            .collect();
+        let top = Top {
+            value: &raw_top,
+            index,
+        };
+        resolve_references(&raw_top, &top, &mut Vec::new(), &mut expansion, &mut errors)
     } else {
         raw_top
     };
@@ -300,11 +392,19 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
             &templates,
             &mut resolved,
             &mut Vec::new(),
+            None,
+            &mut expansion,
             &mut pipeline.errors,
         );
         let hidden = name.starts_with('.');
         if !hidden {
-            apply_defaults(&mut value, &defaults);
+            apply_defaults(
+                &mut value,
+                &defaults,
+                entry.key_origin,
+                &mut expansion,
+                &mut pipeline.errors,
+            );
         }
         pipeline.jobs.push(Job {
             extends: extends_names(&entry.value),
@@ -315,6 +415,7 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
             value,
         });
     }
+    pipeline.truncated |= expansion.exceeded;
     pipeline.top = Some(top);
     pipeline
 }
@@ -331,7 +432,8 @@ fn extends_names(job: &Value) -> Vec<(String, Origin)> {
     }
 }
 
-/// A job's value with its `extends` chain applied. What a job extends is memoised in
+/// A job's value with its `extends` chain applied; `via` is the `extends` entry of the
+/// child that asks for it (None for the job itself). What a job extends is memoised in
 /// `done`; a job asked for itself (an empty `chain`) is not: most jobs are nobody's
 /// parent, and keeping a copy of each would double the pipeline's memory.
 fn extended(
@@ -339,14 +441,27 @@ fn extended(
     templates: &HashMap<&str, &MapEntry>,
     done: &mut HashMap<String, Value>,
     chain: &mut Vec<String>,
+    via: Option<Origin>,
+    budget: &mut Budget,
     errors: &mut Vec<PipelineError>,
 ) -> Value {
+    let entry = templates[name];
+    let own = &entry.value;
+    // A value handed down to a child is a copy: it counts against the budget (past it,
+    // the child gets nothing from this parent).
+    if let Some(origin) = via {
+        let fits = match done.get(name) {
+            Some(v) => budget.take(v, origin, false, errors),
+            None => budget.take(own, origin, false, errors),
+        };
+        if !fits {
+            return Value::Null(entry.key_origin);
+        }
+    }
     if let Some(v) = done.get(name) {
         return v.clone();
     }
     let remember = !chain.is_empty();
-    let entry = templates[name];
-    let own = &entry.value;
     let parents = extends_names(own);
     if parents.is_empty() {
         if remember {
@@ -386,7 +501,18 @@ fn extended(
             });
             continue;
         }
-        let base = extended(parent, templates, done, chain, errors);
+        let base = extended(
+            parent,
+            templates,
+            done,
+            chain,
+            Some(*origin),
+            budget,
+            errors,
+        );
+        if base.is_null() {
+            continue;
+        }
         merged = Some(match merged {
             Some(mut m) => {
                 m.merge_from(base);
@@ -426,7 +552,13 @@ fn defaults(top: &Value) -> Vec<MapEntry> {
     out
 }
 
-fn apply_defaults(job: &mut Value, defaults: &[MapEntry]) {
+fn apply_defaults(
+    job: &mut Value,
+    defaults: &[MapEntry],
+    key: Origin,
+    budget: &mut Budget,
+    errors: &mut Vec<PipelineError>,
+) {
     let inherit = job.get("inherit").and_then(|i| i.get("default")).cloned();
     let allowed = |key: &str| match &inherit {
         Some(Value::Scalar { text, .. }) => &**text != "false",
@@ -435,7 +567,10 @@ fn apply_defaults(job: &mut Value, defaults: &[MapEntry]) {
     };
     if let Value::Map { entries, .. } = job {
         for d in defaults {
-            if allowed(&d.key) && !entries.iter().any(|e| e.key == d.key) {
+            if allowed(&d.key)
+                && !entries.iter().any(|e| e.key == d.key)
+                && budget.take(&d.value, key, false, errors)
+            {
                 entries.push(d.clone());
             }
         }
@@ -459,18 +594,36 @@ fn has_references(value: &Value) -> bool {
     false
 }
 
+/// The merged top level, with its keys indexed (a pipeline of thousands of jobs, each
+/// referencing a template).
+struct Top<'v> {
+    value: &'v Value,
+    /// The first entry of each key, as `Value::entry` finds it.
+    index: HashMap<&'v str, &'v Value>,
+}
+
 /// `chain` holds the paths of the references being followed: a reference to one of them,
-/// or to a value that holds one of them, leads back to itself.
+/// or to a value that holds one of them, leads back to itself. Every reference followed
+/// and every node created inside one counts against `budget`; past it, references stay
+/// unresolved.
 fn resolve_references(
     value: &Value,
-    top: &Value,
-    chain: &mut Vec<Vec<String>>,
+    top: &Top<'_>,
+    chain: &mut Vec<(Vec<String>, Origin)>,
+    budget: &mut Budget,
     errors: &mut Vec<PipelineError>,
 ) -> Value {
     let depth = chain.len();
+    // Reported at the outermost reference: the one in the job that asked for it all.
+    if let Some((_, outer)) = chain.first()
+        && !budget.take_one(*outer, true, errors)
+    {
+        return Value::Null(value.origin());
+    }
     match value {
+        Value::Reference { .. } if budget.exceeded => value.clone(),
         Value::Reference { path, origin } => match lookup(top, path) {
-            _ if chain.iter().any(|c| c.starts_with(path)) => {
+            _ if chain.iter().any(|(c, _)| c.starts_with(path)) => {
                 errors.push(PipelineError::CircularReference {
                     origin: *origin,
                     path: path.clone(),
@@ -485,8 +638,8 @@ fn resolve_references(
                 value.clone()
             }
             Some(found) => {
-                chain.push(path.clone());
-                let resolved = resolve_references(found, top, chain, errors);
+                chain.push((path.clone(), *origin));
+                let resolved = resolve_references(found, top, chain, budget, errors);
                 chain.pop();
                 resolved
             }
@@ -501,7 +654,7 @@ fn resolve_references(
         Value::Seq { items, origin } => {
             let mut out = Vec::with_capacity(items.len());
             for item in items {
-                let resolved = resolve_references(item, top, chain, errors);
+                let resolved = resolve_references(item, top, chain, budget, errors);
                 match (item, resolved) {
                     (Value::Reference { .. }, Value::Seq { items: inner, .. }) => out.extend(inner),
                     (_, r) => out.push(r),
@@ -518,7 +671,7 @@ fn resolve_references(
                 .map(|e| MapEntry {
                     key: e.key.clone(),
                     key_origin: e.key_origin,
-                    value: resolve_references(&e.value, top, chain, errors),
+                    value: resolve_references(&e.value, top, chain, budget, errors),
                 })
                 .collect(),
             origin: *origin,
@@ -527,12 +680,17 @@ fn resolve_references(
     }
 }
 
-fn lookup<'v>(top: &'v Value, path: &[String]) -> Option<&'v Value> {
-    let mut cur = top;
-    for key in path {
+fn lookup<'v>(top: &Top<'v>, path: &[String]) -> Option<&'v Value> {
+    let (first, rest) = path.split_first()?;
+    let mut cur = *top.index.get(first.as_str())?;
+    debug_assert!(std::ptr::eq(
+        cur,
+        &top.value.entry(first).expect("indexed").value
+    ));
+    for key in rest {
         cur = &cur.entry(key)?.value;
     }
-    (!path.is_empty()).then_some(cur)
+    Some(cur)
 }
 
 #[cfg(test)]

@@ -1,8 +1,10 @@
 //! extends-cycle: `extends` chains that loop back, or that have more ancestors than GitLab
-//! allows (10).
+//! allows (10), or whose copies would create more values than shipshape makes (an
+//! expansion bomb).
 
 use shipshape_model::gitlab::PipelineError;
 use shipshape_model::gitlab::keywords::MAX_EXTENDS_ANCESTORS;
+use shipshape_model::gitlab::pipeline::MAX_EXPANDED_NODES;
 
 use super::support::report_at;
 use crate::diagnostic::Severity;
@@ -48,6 +50,22 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     chain.join(" -> ")
                 ))
                 .help("merge some of the templates, or extend several templates side by side (`extends: [.a, .b]`)");
+            }
+            PipelineError::TooManyNodes {
+                origin,
+                reference: false,
+            } => {
+                let d = report_at(
+                    cx,
+                    sink,
+                    *origin,
+                    format!(
+                        "expanding `extends` and `default:` would create over {MAX_EXPANDED_NODES} nodes"
+                    ),
+                );
+                d.label("what this job inherits was not all copied")
+                    .note("every job that extends a template gets a copy of it: large templates extended by many jobs multiply")
+                    .help("keep templates small, or split the pipeline into child pipelines");
             }
             _ => {}
         }

@@ -1,7 +1,9 @@
 //! unknown-reference: a `!reference [job, key, ...]` whose path names nothing, that leads
-//! back to itself, or that nests deeper than GitLab follows.
+//! back to itself, that nests deeper than GitLab follows, or whose expansion would create
+//! more values than shipshape copies (an expansion bomb).
 
 use shipshape_model::gitlab::keywords::MAX_REFERENCE_DEPTH;
+use shipshape_model::gitlab::pipeline::MAX_EXPANDED_NODES;
 use shipshape_model::gitlab::{PipelineError, Value};
 
 use super::support::{is_dynamic, report_at};
@@ -91,6 +93,20 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     "GitLab follows at most {MAX_REFERENCE_DEPTH} levels of !reference"
                 ));
                 d.help("reference the value directly instead of through another reference");
+            }
+            PipelineError::TooManyNodes {
+                origin,
+                reference: true,
+            } => {
+                let d = report_at(
+                    cx,
+                    sink,
+                    *origin,
+                    format!("expanding !reference would create over {MAX_EXPANDED_NODES} nodes"),
+                );
+                d.label("the references this one leads to were not all followed");
+                d.note("each level of !reference repeats everything below it: a few references per level multiply into millions of values");
+                d.help("reference a template's value once and reuse it, instead of references to references");
             }
             _ => {}
         }
