@@ -529,6 +529,10 @@ impl Builder<'_> {
         let (props_end, anchor) = self.properties(start, end, anchor_id != 0 || tag.is_some());
         let span = if style.is_block() {
             self.block_scalar_span(props_end, end)
+        } else if let Some(close) = quoted_end(self.slice(Span::new(props_end, end)), style) {
+            // saphyr's end of a quoted scalar can run on over `  # comment` after it;
+            // the scalar ends at its closing quote.
+            Span::new(props_end, props_end + close)
         } else {
             // In flow context saphyr's end can take in the whitespace before `,` or `]`;
             // no plain or quoted scalar ends in whitespace.
@@ -1118,4 +1122,34 @@ impl<'t> CharIndexer<'t> {
         }
         self.bytes
     }
+}
+
+/// The length of a quoted scalar's text up to and including its closing quote
+/// (`"a\"b"`, `'it''s'`), or None when `text` is not a whole quoted scalar.
+fn quoted_end(text: &str, style: ScalarStyle) -> Option<usize> {
+    let quote = match style {
+        ScalarStyle::DoubleQuoted => b'"',
+        ScalarStyle::SingleQuoted => b'\'',
+        _ => return None,
+    };
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&quote) {
+        return None;
+    }
+    let mut i = 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b if b == quote => {
+                // `''` inside single quotes is an escaped quote.
+                if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 2;
+                } else {
+                    return Some(i + 1);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
 }

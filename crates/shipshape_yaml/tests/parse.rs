@@ -39,6 +39,22 @@ fn spans_are_bytes_even_after_multibyte_text() {
     );
 }
 
+/// A quoted scalar ends at its closing quote, never over the comment after it (an
+/// end-of-line `# shipshape: ignore[...]` after `"nginx"` is a comment, not content).
+#[test]
+fn quoted_scalars_end_at_their_closing_quote() {
+    let text = "a: \"x\\\"y\"  # c1\nb: 'it''s'\t# c2\nc: \"q\" # c3\n";
+    let p = parse(text);
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    let root = p.tree.root().unwrap();
+    assert_eq!(
+        slice(text, p.tree.node(get(&p, root, "a")).span),
+        "\"x\\\"y\""
+    );
+    assert_eq!(slice(text, p.tree.node(get(&p, root, "b")).span), "'it''s'");
+    assert_eq!(slice(text, p.tree.node(get(&p, root, "c")).span), "\"q\"");
+}
+
 #[test]
 fn block_collections_span_from_first_key_to_last_child() {
     let text = "services:\n  web:\n    image: nginx\n    ports:\n      - \"80:80\"\n\n# trailing\nnext: 1\n";
