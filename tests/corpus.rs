@@ -1,5 +1,5 @@
 //! Smoke test over the real-world corpus in `../shared/corpus` (beside the checkout in CI;
-//! skipped, with a message, in a user's clone without it).
+//! skipped, with a message, in a user's clone without it; a failure when `CI` is set).
 //!
 //! Every file is checked on its own thread: a panic, an internal error, or a file whose
 //! check does not end within 10 s (a hang guard, not a speed test: speed is measured by
@@ -21,14 +21,18 @@ const HANG_GUARD: Duration = Duration::from_secs(10);
 fn corpus() -> Option<PathBuf> {
     let dir = support::repo_root().join("../shared/corpus");
     if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "skipped: {} is absent (CI has ../shared beside the checkout)",
-            dir.display()
-        );
-        None
+        return Some(dir);
     }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent, and CI is set: CI must have ../shared beside the checkout",
+        dir.display()
+    );
+    eprintln!(
+        "skipped: {} is absent (CI has ../shared beside the checkout)",
+        dir.display()
+    );
+    None
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
