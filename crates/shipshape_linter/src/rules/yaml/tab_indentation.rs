@@ -71,7 +71,8 @@ fn expand(indent: &str, tab_stop: usize) -> usize {
 
 struct TabStopChoice {
     tab_stop: usize,
-    /// Whether the file parses once every tab line is expanded with this tab stop.
+    /// Whether the fix is safe: the file parses once every tab line is expanded with this
+    /// tab stop, and no tab line under a block opener left that block.
     parses: bool,
 }
 
@@ -80,25 +81,37 @@ struct TabStopChoice {
 /// result parse, and how many tab lines land on an indentation the lines above already
 /// use (a sibling, or a child under a line that opens a block)? The best score wins; ties
 /// go to the file's own indentation step, then to the narrower width. The fix is safe only
-/// when the expanded file parses: then no line moved into a structure the YAML rejects.
+/// when the expanded file parses and every tab line under a block opener stays its child
+/// (`keeps_children`): then no line moved into another structure than the one the author
+/// sees; otherwise it is offered as unsafe.
 ///
 /// This re-parses the text up to three times, only for files that have tab lines.
 fn choose_tab_stop(text: &str, tabs: &[TabIndent]) -> TabStopChoice {
     let unit = indent_unit(text);
     let tab_lines: HashSet<u32> = tabs.iter().map(|t| t.line).collect();
-    let mut best: Option<(bool, usize, bool, Reverse<usize>)> = None;
+    let mut best: Option<(bool, bool, usize, bool, Reverse<usize>)> = None;
     for tab_stop in [2, 4, 8] {
         let expanded = expand_all(text, tabs, tab_stop);
         let parsed = parse(&expanded);
         let parses = parsed.is_complete() && parsed.tab_indents.is_empty();
+        let keeps = keeps_children(&expanded, &tab_lines);
         let score = alignment_score(&expanded, &tab_lines);
-        let key = (parses, score, tab_stop == unit, Reverse(tab_stop));
+        let key = (
+            parses && keeps,
+            parses,
+            score,
+            tab_stop == unit,
+            Reverse(tab_stop),
+        );
         if best.is_none_or(|b| key > b) {
             best = Some(key);
         }
     }
-    let (parses, _, _, Reverse(tab_stop)) = best.expect("three candidates");
-    TabStopChoice { tab_stop, parses }
+    let (safe, _, _, _, Reverse(tab_stop)) = best.expect("three candidates");
+    TabStopChoice {
+        tab_stop,
+        parses: safe,
+    }
 }
 
 fn expand_all(text: &str, tabs: &[TabIndent], tab_stop: usize) -> String {
@@ -143,6 +156,24 @@ fn indent_unit(text: &str) -> usize {
         .max_by_key(|&w| (counts[w], usize::from(w == 2)))
         .filter(|&w| counts[w] > 0)
         .unwrap_or(2)
+}
+
+/// Whether every tab line right under a line that opens a block (`variables:` then
+/// `<TAB>GREETING: hello`) stays its child once expanded: the author who indented it
+/// meant it to belong there, and a parse that makes it a sibling changes the meaning.
+fn keeps_children(expanded: &str, tab_lines: &HashSet<u32>) -> bool {
+    let mut opener: Option<usize> = None;
+    for (n, line) in lines(expanded).enumerate() {
+        let Some((indent, rest)) = split_indent(line) else {
+            continue;
+        };
+        let width = indent.len();
+        if tab_lines.contains(&(n as u32)) && opener.is_some_and(|p| width <= p) {
+            return false;
+        }
+        opener = opens_block(rest).then_some(width);
+    }
+    true
 }
 
 /// How many tab lines, once expanded, sit at an indentation the lines above make valid.
