@@ -266,6 +266,9 @@ fn discovery_includes_dotfiles_honours_gitignore_and_skips_git() {
     dir.write("ignored/compose.yaml", "y: 1\ny: 2\n");
     dir.write(".git/compose.yaml", "z: 1\nz: 2\n");
     dir.write("values.yaml", "w: 1\nw: 2\n");
+    // Installed tools and dependencies are someone else's YAML.
+    dir.write(".cargo/registry/src/x/compose.yaml", "v: 1\nv: 2\n");
+    dir.write("node_modules/pkg/docker-compose.yml", "v: 1\nv: 2\n");
     let out = shipshape(
         dir.path(),
         &["check", "--format", "concise", "--select", "duplicate-key"],
@@ -305,6 +308,57 @@ fn select_ignore_and_fail_on() {
     let out = shipshape(dir.path(), &["check", "--fail-on", "never"]);
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("tab-indentation"));
+    // Spaces around names are trimmed, and a group name stands for its rules.
+    let out = shipshape(
+        dir.path(),
+        &["check", "--ignore", " tab-indentation, yaml-syntax "],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let out = shipshape(dir.path(), &["check", "--ignore", "yaml"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let out = shipshape(
+        dir.path(),
+        &["check", "--select", "yaml", "--format", "concise"],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("error[tab-indentation]"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+/// `vscode-languageclient` starts the server with `--stdio` appended; other transports
+/// are refused with a message.
+#[test]
+fn lsp_accepts_stdio_and_refuses_other_transports() {
+    let dir = TempDir::new("lsp-flags");
+    let initialize =
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#;
+    let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
+    let input = format!(
+        "Content-Length: {}\r\n\r\n{initialize}Content-Length: {}\r\n\r\n{exit}",
+        initialize.len(),
+        exit.len()
+    );
+    let out = shipshape_with_stdin(
+        dir.path(),
+        &["lsp", "--stdio", "--clientProcessId=1234"],
+        Some(input.as_bytes()),
+    );
+    assert!(
+        stdout(&out).contains("\"capabilities\""),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = shipshape(dir.path(), &["lsp", "--socket", "5007"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("only stdio is served"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -148,14 +148,34 @@ fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, Fi
     Ok((settings, fail_on, file_rules))
 }
 
+/// `--select`/`--ignore` values: trimmed (`"a, b"`), empty ones dropped, and a group
+/// name (`compose`, `secrets`...) standing for every rule of the group.
+fn rule_names(values: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for value in values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        let group: Vec<&str> = shipshape_linter::RULES
+            .iter()
+            .filter(|r| r.group.as_str() == value)
+            .map(|r| r.name)
+            .collect();
+        if group.is_empty() {
+            out.push(value.to_string());
+        } else {
+            out.extend(group.into_iter().map(str::to_string));
+        }
+    }
+    out
+}
+
 fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn, FileRules), String> {
     let (mut settings, fail_on, file_rules) = configured(args.config.as_deref(), cwd)?;
     if !args.select.is_empty() {
-        let only = RuleSelection::only(args.select.iter().map(String::as_str))?;
+        let names = rule_names(&args.select);
+        let only = RuleSelection::only(names.iter().map(String::as_str))?;
         settings.rules.keep_only(&only);
     }
-    for name in &args.ignore {
-        settings.rules.set(name, None)?;
+    for name in rule_names(&args.ignore) {
+        settings.rules.set(&name, None)?;
     }
     Ok((settings, args.fail_on.unwrap_or(fail_on), file_rules))
 }

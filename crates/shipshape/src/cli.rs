@@ -27,7 +27,7 @@ pub enum Command {
     },
     /// Run the language server on stdin/stdout (for editors).
     #[command(visible_alias = "server")]
-    Lsp,
+    Lsp(LspArgs),
     /// Draw the Compose dependency graphs and the pipelines' stages and needs, with the
     /// services and jobs that have findings highlighted.
     Graph(GraphArgs),
@@ -37,6 +37,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// The transport flags language clients pass (`vscode-languageclient` appends `--stdio`):
+/// stdio is served; the others are refused with a message.
+#[derive(Args, Debug)]
+pub struct LspArgs {
+    /// Talk over stdin/stdout (the default, and the only transport served).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Not served: use stdio.
+    #[arg(long, value_name = "PORT", hide = true)]
+    pub socket: Option<String>,
+    /// Not served: use stdio.
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub pipe: Option<String>,
+    /// Not served: use stdio.
+    #[arg(long, hide = true)]
+    pub node_ipc: bool,
+    /// The client's process id (`--clientProcessId`), accepted and unused.
+    #[arg(long = "clientProcessId", value_name = "PID", hide = true)]
+    pub client_process_id: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -60,11 +81,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
 
-    /// Check only these rules (comma-separated names).
+    /// Check only these rules (comma-separated rule or group names: yaml, compose, gitlab,
+    /// ci-compose, secrets, meta).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub select: Vec<String>,
 
-    /// Do not check these rules (comma-separated names).
+    /// Do not check these rules (comma-separated rule or group names).
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
 

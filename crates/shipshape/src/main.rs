@@ -27,13 +27,21 @@ fn main() -> ExitCode {
         Command::Rule { name } => rule_cmd::run(name.as_deref()),
         Command::Init { force } => init::run(force),
         Command::Graph(args) => check::graph(args),
-        Command::Lsp => match shipshape_lsp::run_stdio() {
-            Ok(()) => 0,
-            Err(err) => {
-                error(format!("language server: {err}"));
-                2
+        Command::Lsp(args) => {
+            if args.socket.is_some() || args.pipe.is_some() || args.node_ipc {
+                error(
+                    "language server: only stdio is served; configure the client to use stdio (`shipshape lsp --stdio`)",
+                );
+                return ExitCode::from(2);
             }
-        },
+            match shipshape_lsp::run_stdio() {
+                Ok(()) => 0,
+                Err(err) => {
+                    error(format!("language server: {err}"));
+                    2
+                }
+            }
+        }
     };
     ExitCode::from(code)
 }

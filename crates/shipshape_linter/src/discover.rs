@@ -127,6 +127,11 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
     out
 }
 
+/// Directories a walk does not enter (unless named on the command line): installed
+/// tools and dependencies, whose YAML is someone else's (a CI job that installs shipshape
+/// with cargo into `$CI_PROJECT_DIR/.cargo` must not lint the registry's test fixtures).
+pub const SKIPPED_DIRS: &[&str] = &[".cargo", "node_modules", ".venv", "venv", "vendor"];
+
 /// Walks `dir` on every core (a monorepo is thousands of directories); what it finds is
 /// put in order by the caller, the errors here.
 fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
@@ -134,7 +139,14 @@ fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
     WalkBuilder::new(dir)
         .hidden(false)
         .require_git(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(|e| {
+            e.file_name() != ".git"
+                && !(e.depth() > 0
+                    && e.file_type().is_some_and(|t| t.is_dir())
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+        })
         .build_parallel()
         .run(|| {
             let found = &found;
