@@ -580,3 +580,24 @@ fn graph_draws_dependencies_stages_and_findings() {
         "{dot}"
     );
 }
+
+/// The flagship example's advice works on its image: mongo 4.4 ships the legacy `mongo`
+/// shell, not `mongosh`.
+#[test]
+fn the_example_suggests_a_healthcheck_that_works_on_mongo_4_4() {
+    let out = shipshape(
+        &repo_root(),
+        &[
+            "check",
+            "examples/banter-bus",
+            "--select",
+            "missing-readiness",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains(r#"test: ["CMD", "mongo", "--quiet", "--eval", "db.adminCommand('ping')"]"#),
+        "{text}"
+    );
+    assert!(!text.contains("mongosh"), "{text}");
+}

@@ -343,6 +343,32 @@ pub fn tag(image: &str) -> Option<&str> {
 /// The server image family of an image reference, if it is one of [`SERVER_IMAGES`]:
 /// by its repository, or by what follows a registry host (a mirror such as
 /// `mirror.gcr.io/redis`).
+/// Readiness probes that depend on the image's version: (repository, first major version
+/// the table's default probe works from, the probe for older tags). The official `mongo`
+/// images ship the legacy `mongo` shell up to 5.x and only `mongosh` from 6.0 on
+/// (docker-library/mongo: 6.0 removed `mongo`; 5.0 ships both), so a 4.4 image needs the
+/// old shell.
+const OLDER_HEALTHCHECKS: &[(&str, u32, &str)] = &[(
+    "mongo",
+    6,
+    "[\"CMD\", \"mongo\", \"--quiet\", \"--eval\", \"db.adminCommand('ping')\"]",
+)];
+
+/// The healthcheck test to suggest for an image: its server's probe, or the one its
+/// version needs (`mongo:4.4` -> the legacy `mongo` shell). None for an unknown image.
+pub fn healthcheck_for(image: &str) -> Option<&'static str> {
+    let server = server_image(image)?;
+    let repo = repository(image);
+    let major = tag(image).and_then(|t| {
+        let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse::<u32>().ok()
+    });
+    let older = OLDER_HEALTHCHECKS
+        .iter()
+        .find(|(r, from, _)| *r == repo && major.is_some_and(|m| m < *from));
+    Some(older.map_or(server.healthcheck, |(_, _, probe)| probe))
+}
+
 /// Servers that accept connections within milliseconds of starting (an in-memory store
 /// with nothing to recover): a missing readiness wait on them rarely fails a run.
 pub const FAST_STARTING: &[&str] = &["redis", "memcached", "valkey/valkey", "eqalpha/keydb"];
@@ -436,6 +462,19 @@ mod tests {
             "registry.example.com:5000/team/app"
         );
         assert_eq!(repository("redis@sha256:abc"), "redis");
+        assert!(
+            healthcheck_for("mongo:4.4.4")
+                .unwrap()
+                .contains("\"mongo\"")
+        );
+        assert!(healthcheck_for("mongo:5.0").unwrap().contains("\"mongo\""));
+        assert!(healthcheck_for("mongo:7").unwrap().contains("mongosh"));
+        assert!(healthcheck_for("mongo").unwrap().contains("mongosh"));
+        assert!(
+            healthcheck_for("postgres:16")
+                .unwrap()
+                .contains("pg_isready")
+        );
         assert_eq!(tag("redis"), None);
         assert_eq!(tag("redis:7.2"), Some("7.2"));
         assert_eq!(tag("localhost:5000/app"), None);

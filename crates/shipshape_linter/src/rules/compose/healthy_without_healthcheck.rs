@@ -66,8 +66,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             let probe = target
                 .image
                 .as_ref()
-                .and_then(|i| images::server_image(&i.value))
-                .map(|s| s.healthcheck);
+                .and_then(|i| images::healthcheck_for(&i.value));
             match probe {
                 Some(test) => d.help(format!("add a healthcheck to \"{name}\", e.g. healthcheck: {{test: {test}, interval: 5s, retries: 10}}; or wait with condition: service_started")),
                 None => d.help(format!("add a healthcheck to \"{name}\", or wait with condition: service_started")),

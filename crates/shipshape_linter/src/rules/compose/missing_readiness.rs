@@ -127,7 +127,12 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 (true, _) => d.help(format!("use {long_form}")),
                 (false, Some((image, _))) => d.help(format!(
                     "use {long_form}, and give \"{}\" a healthcheck: {{test: {}, interval: 5s, retries: 10}}",
-                    target.name, image.healthcheck
+                    target.name,
+                    target
+                        .image
+                        .as_ref()
+                        .and_then(|i| images::healthcheck_for(&i.value))
+                        .unwrap_or(image.healthcheck)
                 )),
                 (false, None) => unreachable!("filtered above"),
             };
