@@ -601,3 +601,44 @@ fn the_example_suggests_a_healthcheck_that_works_on_mongo_4_4() {
     );
     assert!(!text.contains("mongosh"), "{text}");
 }
+
+/// What a CLI user expects: completions and a man page, `--quiet`, `--statistics`,
+/// `--color`, and flags that would do nothing refused.
+#[test]
+fn completions_man_quiet_statistics_color_and_conflicts() {
+    let dir = TempDir::new("cli-doors");
+    dir.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = shipshape(dir.path(), &["completions", shell]);
+        assert_eq!(code(&out), 0, "{shell}: {}", stderr(&out));
+        assert!(stdout(&out).contains("shipshape"), "{shell}");
+    }
+    let man = shipshape(dir.path(), &["man"]);
+    assert_eq!(code(&man), 0);
+    assert!(stdout(&man).contains(".TH shipshape 1"), "{}", stdout(&man));
+
+    let quiet = stdout(&shipshape(dir.path(), &["check", "-q"]));
+    assert!(quiet.contains("image-tag"), "{quiet}");
+    assert!(!quiet.contains("found 1 info"), "{quiet}");
+    let stats = shipshape(
+        dir.path(),
+        &["check", "--statistics", "--format", "concise"],
+    );
+    assert!(
+        stderr(&stats).contains("1  info     image-tag"),
+        "{}",
+        stderr(&stats)
+    );
+
+    let colored = stdout(&shipshape(dir.path(), &["check", "--color", "always"]));
+    assert!(colored.contains('\x1b'), "{colored:?}");
+    let plain = stdout(&shipshape(dir.path(), &["check", "--color", "never"]));
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+
+    let out = shipshape(dir.path(), &["check", "--unsafe-fixes"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--unsafe-fixes applies with --fix or --diff"));
+    let out = shipshape(dir.path(), &["check", "--stdin-filename", "x.yml", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("pass `-` as the path"));
+}

@@ -8,7 +8,7 @@ use shipshape_linter::discover::{FileRules, classify_name, discover_with, io_rea
 use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, Severity, analyze};
 use shipshape_report::{GraphFormat, HumanOptions, concise, github, gitlab, human, json, sarif};
 
-use crate::cli::{CheckArgs, FailOn, FormatArg, GraphArgs, GraphFormatArg};
+use crate::cli::{CheckArgs, ColorArg, FailOn, FormatArg, GraphArgs, GraphFormatArg};
 use crate::error;
 
 /// The current directory, or None after saying why it cannot be read.
@@ -37,6 +37,15 @@ pub fn run(args: CheckArgs) -> u8 {
     let reads_stdin = args.paths.iter().any(|p| p == Path::new("-"));
     if reads_stdin && args.fix {
         error("--fix cannot write to stdin; pass the file's path instead");
+        return 2;
+    }
+    // Flags that do nothing where they are given are mistakes, not options.
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        error("--unsafe-fixes applies with --fix or --diff");
+        return 2;
+    }
+    if args.stdin_filename.is_some() && !reads_stdin {
+        error("--stdin-filename names stdin: pass `-` as the path");
         return 2;
     }
     let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin, &file_rules) {
@@ -90,20 +99,32 @@ pub fn run(args: CheckArgs) -> u8 {
     }
     problems.extend(analysis.errors.iter().cloned());
     let color = args.format == FormatArg::Human
-        && args.output_file.is_none()
         && !args.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal();
+        && match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => {
+                args.output_file.is_none()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        };
     // "no problems found in 0 files" beside "no such file" would read as a clean result.
     let nothing_read = !problems.is_empty() && !analysis.workspace.files.iter().any(|f| f.reported);
     if !(nothing_read && args.format == FormatArg::Human) {
-        let report = render(&analysis, args.format, color);
+        let mut report = render(&analysis, args.format, color);
+        if args.quiet && args.format == FormatArg::Human {
+            report = quiet_report(&report);
+        }
         if let Err(message) = write_report(&report, args.output_file.as_deref()) {
             error(message);
             return 2;
         }
     }
-    for notice in &analysis.notices {
+    if args.statistics {
+        eprint!("{}", statistics(&analysis));
+    }
+    for notice in analysis.notices.iter().filter(|_| !args.quiet) {
         eprintln!(
             "shipshape: note: {}",
             shipshape_report::escape_controls(notice)
@@ -304,4 +325,37 @@ pub fn graph(args: GraphArgs) -> u8 {
         return 2;
     }
     0
+}
+
+/// The human report without its closing summary (`found 2 errors in 1 of 3 files`, `no
+/// problems found in 3 files`): what `--quiet` prints.
+fn quiet_report(report: &str) -> String {
+    let mut lines: Vec<&str> = report.lines().collect();
+    if lines
+        .last()
+        .is_some_and(|l| l.starts_with("found ") || l.starts_with("no problems found"))
+    {
+        lines.pop();
+        while lines.last().is_some_and(|l| l.trim().is_empty()) {
+            lines.pop();
+        }
+    }
+    if lines.is_empty() {
+        String::new()
+    } else {
+        lines.join("\n") + "\n"
+    }
+}
+
+/// `--statistics`: findings per rule and severity, most first.
+fn statistics(analysis: &shipshape_linter::Analysis) -> String {
+    let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for d in &analysis.diagnostics {
+        *counts.entry((d.rule, d.severity.as_str())).or_default() += 1;
+    }
+    let mut rows: Vec<_> = counts.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    rows.iter()
+        .map(|((rule, severity), n)| format!("{n:>6}  {severity:<7}  {rule}\n"))
+        .collect()
 }

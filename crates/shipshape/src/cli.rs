@@ -31,6 +31,10 @@ pub enum Command {
     /// Draw the Compose dependency graphs and the pipelines' stages and needs, with the
     /// services and jobs that have findings highlighted.
     Graph(GraphArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) to stdout.
+    Man,
     /// Write a commented starter shipshape.toml in the current directory.
     Init {
         /// Replace an existing shipshape.toml.
@@ -73,9 +77,22 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub output_file: Option<PathBuf>,
 
-    /// Never color the output (also: the NO_COLOR environment variable).
+    /// Never color the output (also: the NO_COLOR environment variable); the same as
+    /// `--color never`.
     #[arg(long)]
     pub no_color: bool,
+
+    /// When to color the human output: on a terminal (auto), always, or never.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Print only the findings: no summary line, no notes on stderr (errors still are).
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// After the report, print how many findings each rule has (on stderr).
+    #[arg(long)]
+    pub statistics: bool,
 
     /// The file name to report for stdin; also what decides its kind.
     #[arg(long, value_name = "NAME")]
@@ -112,6 +129,13 @@ pub struct CheckArgs {
     /// when there are changes.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorArg {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

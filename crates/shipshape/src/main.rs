@@ -26,6 +26,21 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Rule { name } => rule_cmd::run(name.as_deref()),
         Command::Init { force } => init::run(force),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "shipshape", &mut std::io::stdout());
+            0
+        }
+        Command::Man => {
+            let command = <Cli as clap::CommandFactory>::command();
+            match clap_mangen::Man::new(command).render(&mut std::io::stdout()) {
+                Ok(()) => 0,
+                Err(err) => {
+                    error(format!("man page: {err}"));
+                    2
+                }
+            }
+        }
         Command::Graph(args) => check::graph(args),
         Command::Lsp(args) => {
             if args.socket.is_some() || args.pipe.is_some() || args.node_ipc {
