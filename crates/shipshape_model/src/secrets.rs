@@ -799,6 +799,17 @@ pub fn classify_value(value: &str) -> ValueKind {
             let offset = value.find(v).unwrap_or(0);
             return ValueKind::Default(offset + d.start()..offset + d.end());
         }
+        // `S3cr$tValue9`: a literal with a `$` in it (Compose would read `$tValue9` as a
+        // variable, but the author wrote a password). What remains once the references
+        // are taken out is the evidence: a long random-looking rest is a secret, and its
+        // line is masked wherever it is shown.
+        static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+            Regex::new(r"\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|\$\$").expect("valid")
+        });
+        let rest = REFERENCE.replace_all(v, "");
+        if !v.contains("://") && rest.len() >= 6 && literal_confidence(&rest) == Confidence::Real {
+            return ValueKind::Literal(Confidence::Real);
+        }
         return ValueKind::Reference;
     }
     // Templates filled in elsewhere: `{{ .Values.x }}`, `{DB_PASSWORD}`, `%kernel.secret%`,
@@ -1017,6 +1028,21 @@ mod tests {
         }
         check.reverse();
         format!("{prefix}_{body}{}", String::from_utf8(check).unwrap())
+    }
+
+    #[test]
+    fn a_password_with_a_lone_dollar_is_a_literal() {
+        assert_eq!(
+            classify_value("Xq7Lm2Zr9Tb4S3cr$tValue"),
+            ValueKind::Literal(Confidence::Real)
+        );
+        assert_eq!(classify_value("${DB_PASSWORD}"), ValueKind::Reference);
+        assert_eq!(classify_value("$DB_PASSWORD"), ValueKind::Reference);
+        assert_eq!(classify_value("${PREFIX}_${SUFFIX}"), ValueKind::Reference);
+        assert_eq!(
+            classify_value("postgres://u:${PASS}@db/app?x=Zq8rT3kLm0Vb7"),
+            ValueKind::Reference
+        );
     }
 
     #[test]
