@@ -441,3 +441,40 @@ fn navigation_across_the_project_and_linked_files() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+/// Hover on a variable shows its `.env` value, masked when the secret scan found a secret
+/// in it, whatever the variable's name.
+#[test]
+fn hover_masks_a_secret_in_the_env_file() {
+    const TOKEN: &str = "glpat-Zq8rT3kLm0Vb7Xw2PqAa";
+    let dir = support::TempDir::new("lsp-env");
+    let compose = "services:\n  app:\n    image: example/app:1.0\n    environment:\n      CLONE: https://x:${GL}@gitlab.example.com/g/p.git\n";
+    dir.write("compose.yaml", compose);
+    dir.write(".env", format!("GL={TOKEN}\n"));
+    let root = format!("file://{}", dir.path().display());
+    let compose_uri = format!("{root}/compose.yaml");
+    let mut client = Client::start();
+    client.request(
+        1,
+        "initialize",
+        json!({"processId": null, "rootUri": root, "capabilities": {}}),
+    );
+    client.notify("initialized", json!({}));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": compose_uri, "languageId": "yaml", "version": 1, "text": compose}}),
+    );
+    let _ = client.diagnostics_for(&compose_uri);
+    let hover = client.request(
+        2,
+        "textDocument/hover",
+        json!({"textDocument": {"uri": compose_uri}, "position": position(4, 25)}),
+    );
+    let text = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.contains("`GL` = `gl"), "{hover}");
+    assert!(!text.contains(TOKEN), "{text}");
+    client.request(3, "shutdown", json!(null));
+    client.notify("exit", json!(null));
+}

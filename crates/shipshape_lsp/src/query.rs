@@ -507,11 +507,21 @@ fn variable(at: &At<'_>, node: NodeId, cx: &Context, name: &str, span: Span) -> 
                         && let Some(e) = env.entries.iter().find(|e| e.name == name)
                     {
                         let value = e.value.as_deref().unwrap_or("");
-                        about.push(format!(
-                            "`{name}` = `{}` in {}",
-                            display_value(name, value),
-                            env_file.source.name
-                        ));
+                        // A value the secret scan found in the `.env` file is masked
+                        // whatever its name (`GH=ghp_...`).
+                        let holds_secret = env_file.secrets.iter().any(|f| {
+                            env_file
+                                .source
+                                .text
+                                .get(f.span.range())
+                                .is_some_and(|secret| value.contains(secret))
+                        });
+                        let shown = if holds_secret {
+                            shipshape_model::secrets::redact(value)
+                        } else {
+                            display_value(name, value)
+                        };
+                        about.push(format!("`{name}` = `{shown}` in {}", env_file.source.name));
                         locations.extend(at.location(
                             source.file,
                             Span::new(e.name_range.start, e.name_range.end),
