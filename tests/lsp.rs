@@ -265,17 +265,8 @@ fn navigation_across_the_project_and_linked_files() {
     let templates_uri = format!("{root}/ci/templates.yml");
 
     let mut client = Client::start();
-    client.request(
-        1,
-        "initialize",
-        json!({"processId": null, "rootUri": root, "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": ci_uri, "languageId": "yaml", "version": 1, "text": ci}}),
-    );
-    let _ = client.diagnostics_for(&ci_uri);
+    client.initialize(&root);
+    client.open(&ci_uri, ci);
     client.notify("textDocument/didOpen", json!({"textDocument": {"uri": compose_uri, "languageId": "yaml", "version": 1, "text": compose}}));
     assert_eq!(
         client.diagnostics_for(&compose_uri)["diagnostics"],
@@ -454,17 +445,8 @@ fn hover_masks_a_secret_in_the_env_file() {
     let root = format!("file://{}", dir.path().display());
     let compose_uri = format!("{root}/compose.yaml");
     let mut client = Client::start();
-    client.request(
-        1,
-        "initialize",
-        json!({"processId": null, "rootUri": root, "capabilities": {}}),
-    );
-    client.notify("initialized", json!({}));
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": compose_uri, "languageId": "yaml", "version": 1, "text": compose}}),
-    );
-    let _ = client.diagnostics_for(&compose_uri);
+    client.initialize(&root);
+    client.open(&compose_uri, compose);
     let hover = client.request(
         2,
         "textDocument/hover",

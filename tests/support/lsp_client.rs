@@ -63,6 +63,28 @@ impl Client {
         }
     }
 
+    /// `initialize` with a root and no capabilities, then `initialized`.
+    #[allow(dead_code)] // the tests use it; the latency bench, which shares this file, does not
+    pub fn initialize(&mut self, root: &str) -> Value {
+        let init = self.request(
+            1,
+            "initialize",
+            json!({"processId": null, "rootUri": root, "capabilities": {}}),
+        );
+        self.notify("initialized", json!({}));
+        init
+    }
+
+    /// Opens a document (version 1) and returns the diagnostics published for it.
+    #[allow(dead_code)] // the tests use it; the latency bench, which shares this file, does not
+    pub fn open(&mut self, uri: &str, text: &str) -> Value {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+        );
+        self.diagnostics_for(uri)
+    }
+
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
