@@ -104,10 +104,6 @@ impl RuleSelection {
             };
         }
     }
-
-    pub fn is_enabled(&self, name: &str) -> bool {
-        rule_index(name).is_some_and(|i| self.severity(i).is_some())
-    }
 }
 
 fn known(name: &str) -> Result<usize, String> {

@@ -26,30 +26,3 @@ pub use json::json;
 pub use position::Position;
 pub use sarif::sarif;
 
-/// The formats `--format` accepts.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Format {
-    Human,
-    Concise,
-    Json,
-    Sarif,
-    Gitlab,
-    Github,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] =
-        &["human", "concise", "json", "sarif", "gitlab", "github"];
-
-    pub fn parse(name: &str) -> Option<Format> {
-        match name {
-            "human" => Some(Format::Human),
-            "concise" => Some(Format::Concise),
-            "json" => Some(Format::Json),
-            "sarif" => Some(Format::Sarif),
-            "gitlab" => Some(Format::Gitlab),
-            "github" => Some(Format::Github),
-            _ => None,
-        }
-    }
-}
