@@ -25,4 +25,3 @@ pub use human::{HumanOptions, human};
 pub use json::json;
 pub use position::Position;
 pub use sarif::sarif;
-
