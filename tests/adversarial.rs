@@ -921,3 +921,23 @@ fn graph_of_many_needs() {
     assert!(graph.contains("j1999"), "{graph}");
     assert!(graph.matches("-->").count() >= 1950 * 50, "{}", graph.len());
 }
+
+/// The project boundary the analysis reads within is where `--fix` may write: the checked
+/// file's directory and the repository it lies in.
+#[test]
+fn the_project_roots_are_the_checked_directory_and_its_repository() {
+    let dir = TempDir::new("roots");
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    let path = dir.write("a/b/compose.yaml", "services: {}\n");
+    let input = shipshape_linter::Input {
+        path: std::fs::canonicalize(path).unwrap(),
+        name: "b/compose.yaml".into(),
+        content: None,
+        kind: None,
+    };
+    let analysis = shipshape_linter::analyze(vec![input], &shipshape_linter::Settings::default());
+    let roots = &analysis.workspace.project_roots;
+    assert!(roots.contains(&root), "{roots:?}");
+    assert!(roots.iter().all(|r| r.starts_with(&root)), "{roots:?}");
+}

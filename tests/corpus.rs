@@ -19,20 +19,7 @@ use shipshape_report::concise;
 const HANG_GUARD: Duration = Duration::from_secs(10);
 
 fn corpus() -> Option<PathBuf> {
-    let dir = support::repo_root().join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is absent, and CI is set: CI must have ../shared beside the checkout",
-        dir.display()
-    );
-    eprintln!(
-        "skipped: {} is absent (CI has ../shared beside the checkout)",
-        dir.display()
-    );
-    None
+    support::shared_dir("corpus", "")
 }
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {

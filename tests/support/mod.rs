@@ -88,6 +88,26 @@ pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited normally, not by a signal")
 }
 
+/// `../shared/<name>` beside the checkout, when `marker` (a file or folder inside it) is
+/// there. Without it the test is skipped with a line saying so, and fails when `CI` is
+/// set: CI has `../shared` beside the checkout.
+pub fn shared_dir(name: &str, marker: &str) -> Option<PathBuf> {
+    let dir = repo_root().join("../shared").join(name);
+    if dir.join(marker).exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent, and CI is set: CI must have ../shared beside the checkout",
+        dir.display()
+    );
+    eprintln!(
+        "skipped: {} is absent (CI has ../shared beside the checkout)",
+        dir.display()
+    );
+    None
+}
+
 /// Whether a missing external tool fails the test (`.ci/run` sets
 /// `SHIPSHAPE_REQUIRE_TOOLS=1` after installing them) rather than skipping it.
 pub fn tools_required() -> bool {

@@ -79,8 +79,7 @@ pub fn run(args: CheckArgs) -> u8 {
         };
     }
     if args.fix {
-        let roots = crate::fix::project_roots(&args.paths, &cwd, settings.project_root.as_deref());
-        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes, &roots);
+        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
         problems.extend(outcome.errors);
         for skipped in &outcome.skipped {
             eprintln!("shipshape: {skipped}");

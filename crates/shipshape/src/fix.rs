@@ -78,7 +78,8 @@ pub fn diff(analysis: &Analysis, include_unsafe: bool) -> String {
     out
 }
 
-pub fn apply(analysis: &Analysis, include_unsafe: bool, roots: &[PathBuf]) -> Outcome {
+pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
+    let roots = &analysis.workspace.project_roots;
     let mut outcome = Outcome::default();
     let mut written = std::collections::BTreeSet::new();
     for (id, text, applied) in plan(analysis, include_unsafe) {
@@ -104,43 +105,6 @@ pub fn apply(analysis: &Analysis, include_unsafe: bool, roots: &[PathBuf]) -> Ou
         }
     }
     outcome
-}
-
-/// The directories `--fix` may write in, canonical: each directory checked (a named
-/// file's directory), the repository each lies in (the nearest directory above holding
-/// `.git`), and the configured project root.
-pub fn project_roots(paths: &[PathBuf], cwd: &Path, configured: Option<&Path>) -> Vec<PathBuf> {
-    let default = [PathBuf::from(".")];
-    let paths = if paths.is_empty() {
-        &default[..]
-    } else {
-        paths
-    };
-    let mut roots = Vec::new();
-    for path in paths
-        .iter()
-        .map(|p| cwd.join(p))
-        .chain(configured.map(|p| cwd.join(p)))
-    {
-        let dir = if path.is_dir() {
-            path
-        } else {
-            match path.parent() {
-                Some(parent) => parent.to_path_buf(),
-                None => continue,
-            }
-        };
-        let Ok(dir) = fs::canonicalize(dir) else {
-            continue;
-        };
-        if let Some(repo) = dir.ancestors().find(|d| d.join(".git").exists()) {
-            roots.push(repo.to_path_buf());
-        }
-        roots.push(dir);
-    }
-    roots.sort();
-    roots.dedup();
-    roots
 }
 
 /// Why a file was not written.
@@ -332,16 +296,5 @@ mod tests {
             Err(NotWritten::Refused(_))
         ));
         assert_eq!(names(&root), ["compose.yaml"]);
-    }
-
-    #[test]
-    fn roots_are_the_checked_directories_and_their_repository() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = fs::canonicalize(dir.path()).unwrap();
-        fs::create_dir_all(root.join(".git")).unwrap();
-        fs::create_dir_all(root.join("a/b")).unwrap();
-        fs::write(root.join("a/b/compose.yaml"), "").unwrap();
-        let roots = project_roots(&[PathBuf::from("b/compose.yaml")], &root.join("a"), None);
-        assert_eq!(roots, [root.clone(), root.join("a/b")]);
     }
 }

@@ -100,6 +100,7 @@ pub fn analyze_cancellable(
     }
     let mut ws = Workspace {
         files,
+        project_roots: bounded.roots().to_vec(),
         ..Workspace::default()
     };
     let resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
@@ -140,9 +141,6 @@ pub fn analyze_cancellable(
     })
 }
 
-/// Keeps the first `max` findings of each file, top of the file first: a generated file
-/// with a finding on every line must not flood a terminal, a CI log or an editor. Says
-/// how many were left out, per file. `diagnostics` are sorted by file.
 /// The roots of the project boundary (`fs::Bounded`): the configured project root, the
 /// directories the user named, and each input's repository root (its nearest `.git` or
 /// pipeline directory, else its own directory).
@@ -172,6 +170,9 @@ fn project_roots(
     roots
 }
 
+/// Keeps the first `max` findings of each file, top of the file first: a generated file
+/// with a finding on every line must not flood a terminal, a CI log or an editor. Says
+/// how many were left out, per file. `diagnostics` are sorted by file.
 fn cap_per_file(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>, max: usize) -> Vec<String> {
     let mut per_file: Vec<(FileId, usize)> = Vec::new();
     diagnostics.retain(|d| {
@@ -682,9 +683,6 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem, resolver: &IncludeResolv
     }
 }
 
-/// The suffixes of the templates an env file is made from (`.env.example` for `.env`).
-const ENV_TEMPLATE_SUFFIXES: &[&str] = &[".example", ".dist", ".sample", ".template"];
-
 /// Why an `env_file` may be missing on purpose: an absolute path outside the repository,
 /// git-ignored, or made from a template beside it.
 fn missing_env_file(
@@ -706,7 +704,7 @@ fn missing_env_file(
         return hint;
     }
     if let Some(name) = path.file_name().and_then(|n| n.to_str()) {
-        hint.template = ENV_TEMPLATE_SUFFIXES
+        hint.template = shipshape_model::dotenv::TEMPLATE_SUFFIXES
             .iter()
             .map(|s| dir.join(format!("{name}{s}")))
             .find(|p| fs.is_file(p));

@@ -128,6 +128,33 @@ const SCRIPT_KEYS: &[&str] = &[
 /// Keys of mappings and lists of environment variables.
 const ENV_KEYS: &[&str] = &["environment", "variables", "args", "build_args"];
 
+/// What a scan found in one piece of text: ranges into that text.
+type Found = Vec<(Range<usize>, SecretKind, Confidence)>;
+
+/// Keeps the distinct findings of one piece of `text` that the allowlist does not allow,
+/// each placed in the file by `span`.
+fn keep_found(
+    out: &mut Vec<SecretFinding>,
+    mut found: Found,
+    text: &str,
+    allow: &SecretAllowlist,
+    in_ci_script: bool,
+    span: impl Fn(Range<usize>) -> Span,
+) {
+    keep_distinct(&mut found);
+    for (range, kind, confidence) in found {
+        if allow.allows(&text[range.clone()]) {
+            continue;
+        }
+        out.push(SecretFinding {
+            span: span(range),
+            kind,
+            confidence,
+            in_ci_script,
+        });
+    }
+}
+
 /// Scans one parsed file.
 pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> {
     if allow.allows_file(file) {
@@ -142,23 +169,21 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
         return Vec::new();
     };
     let text = &file.source.text;
+    let in_ci = file.kind == shipshape_model::FileKind::GitlabCi;
     let mut out: Vec<SecretFinding> = Vec::new();
     walk_values(tree, |id, value, keys, in_list| {
+        let span = |range| tree.value_subspan(text, id, range);
         // Names and paths of secrets hold none, but a URL or token is what it is wherever
         // it is written (`include: remote: https://oauth2:PASSWORD@host/...`).
         if never_holds_secrets(keys) {
-            let mut found = tokens_and_url_passwords(value);
-            keep_distinct(&mut found);
-            for (range, kind, confidence) in found {
-                if !allow.allows(&value[range.clone()]) {
-                    out.push(SecretFinding {
-                        span: tree.value_subspan(text, id, range),
-                        kind,
-                        confidence,
-                        in_ci_script: file.kind == shipshape_model::FileKind::GitlabCi,
-                    });
-                }
-            }
+            keep_found(
+                &mut out,
+                tokens_and_url_passwords(value),
+                value,
+                allow,
+                in_ci,
+                span,
+            );
             return;
         }
         let mut found = tokens_and_url_passwords(value);
@@ -227,19 +252,7 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
                 }
             }
         }
-        keep_distinct(&mut found);
-        for (range, kind, confidence) in found {
-            let secret = &value[range.clone()];
-            if allow.allows(secret) {
-                continue;
-            }
-            out.push(SecretFinding {
-                span: tree.value_subspan(text, id, range),
-                kind,
-                confidence,
-                in_ci_script: file.kind == shipshape_model::FileKind::GitlabCi,
-            });
-        }
+        keep_found(&mut out, found, value, allow, in_ci, span);
     });
     // Comments are no values, but a token or a URL password pasted into one is as
     // committed as any other: whole-line comments are read for those.
@@ -252,19 +265,15 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
             continue;
         }
         let at = start + (line.len() - body.len());
-        let mut found = tokens_and_url_passwords(body.trim_end());
-        keep_distinct(&mut found);
-        for (range, kind, confidence) in found {
-            if allow.allows(&body[range.clone()]) {
-                continue;
-            }
-            out.push(SecretFinding {
-                span: Span::new(at + range.start, at + range.end),
-                kind,
-                confidence,
-                in_ci_script: file.kind == shipshape_model::FileKind::GitlabCi,
-            });
-        }
+        let body = body.trim_end();
+        keep_found(
+            &mut out,
+            tokens_and_url_passwords(body),
+            body,
+            allow,
+            in_ci,
+            |r| Span::new(at + r.start, at + r.end),
+        );
     }
     // What the parser did not reach (the file has an error) is read line by line, so a
     // broken file's secrets are masked and reported too.
@@ -295,7 +304,7 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
 }
 
 /// What any text may hold wherever it is written: known tokens and URL passwords.
-fn tokens_and_url_passwords(text: &str) -> Vec<(Range<usize>, SecretKind, Confidence)> {
+fn tokens_and_url_passwords(text: &str) -> Found {
     let tokens = secrets::tokens(text)
         .into_iter()
         .map(|t| (t.range, SecretKind::Token(t.rule), t.confidence));
@@ -347,18 +356,9 @@ fn scan_lines(text: &str, from: usize, allow: &SecretAllowlist) -> Vec<SecretFin
                 ));
             }
         }
-        keep_distinct(&mut found);
-        for (range, kind, confidence) in found {
-            if allow.allows(&body[range.clone()]) {
-                continue;
-            }
-            out.push(SecretFinding {
-                span: Span::new(start + range.start, start + range.end),
-                kind,
-                confidence,
-                in_ci_script: false,
-            });
-        }
+        keep_found(&mut out, found, body, allow, false, |r| {
+            Span::new(start + r.start, start + r.end)
+        });
     }
     out
 }
@@ -427,7 +427,7 @@ fn assignment_secret(
 
 /// Drops findings inside another's range (a token inside a secret-named value is one
 /// finding: the token, which says more).
-fn keep_distinct(found: &mut Vec<(Range<usize>, SecretKind, Confidence)>) {
+fn keep_distinct(found: &mut Found) {
     let rank = |k: &SecretKind| match k {
         SecretKind::Token(_) => 0,
         SecretKind::UrlPassword { .. } => 1,

@@ -106,6 +106,9 @@ pub struct Workspace {
     pub ci_includes: HashMap<FileId, Vec<ResolvedInclude>>,
     /// Every pipeline: each root file with what it includes, merged.
     pub pipelines: Vec<CiPipeline>,
+    /// The project boundary's roots (`fs::Bounded`): nothing outside them is read, and
+    /// `--fix` writes nothing outside them.
+    pub project_roots: Vec<PathBuf>,
     /// Files by path, once every file is loaded ([`Workspace::index_paths`]).
     pub(crate) by_path: HashMap<PathBuf, FileId>,
 }

@@ -37,17 +37,9 @@ impl DotEnv {
     }
 }
 
-/// Suffixes of the files that document a Compose file variant's variables: for
-/// `docker-compose.dev.yml` (variant `dev`), `.env.dev`, `.env.dev.example`, `dev.env`...
-const VARIANT_ENV_TEMPLATES: &[(&str, &str)] = &[
-    (".env.", ""),
-    (".env.", ".example"),
-    (".env.", ".sample"),
-    (".env.", ".dist"),
-    (".env.", ".template"),
-    ("", ".env"),
-    ("", ".env.example"),
-];
+/// The suffixes of the committed templates an env file is made from (`.env.example` for
+/// `.env`, `app.env.dist` for `app.env`).
+pub const TEMPLATE_SUFFIXES: &[&str] = &[".example", ".dist", ".sample", ".template"];
 
 /// The variant a Compose file's name carries (`docker-compose.dev.yml`, `compose.dev.yaml`,
 /// `dev.compose.yml` -> `dev`), if any.
@@ -63,14 +55,19 @@ pub fn compose_variant(file_name: &str) -> Option<&str> {
 }
 
 /// The env files beside a Compose file that document its own variant's variables
-/// (`.env.dev.example` for `docker-compose.dev.yml`).
+/// (`.env.dev`, `.env.dev.example` and the other templates, `dev.env`,
+/// `dev.env.example` for `docker-compose.dev.yml`).
 pub fn variant_env_files(compose_file_name: &str) -> Vec<String> {
     let Some(variant) = compose_variant(compose_file_name) else {
         return Vec::new();
     };
-    VARIANT_ENV_TEMPLATES
+    let files = [format!(".env.{variant}"), format!("{variant}.env")];
+    files
         .iter()
-        .map(|(before, after)| format!("{before}{variant}{after}"))
+        .flat_map(|f| {
+            std::iter::once(f.clone())
+                .chain(TEMPLATE_SUFFIXES.iter().map(move |s| format!("{f}{s}")))
+        })
         .collect()
 }
 

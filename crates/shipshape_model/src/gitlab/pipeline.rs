@@ -177,6 +177,14 @@ impl Job {
             .unwrap_or_default()
     }
 
+    /// The job's image name: `image: x` or `image: {name: x}`.
+    pub fn image(&self) -> Option<&str> {
+        let image = self.value.get("image")?;
+        image
+            .as_str()
+            .or_else(|| image.get("name").and_then(Value::as_str))
+    }
+
     pub fn services(&self) -> Vec<CiService> {
         services::services(self.value.get("services"))
     }

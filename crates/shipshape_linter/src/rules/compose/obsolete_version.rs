@@ -36,11 +36,7 @@ fn compose_v1_pipeline_dirs(ws: &Workspace) -> Vec<std::path::PathBuf> {
         .iter()
         .filter(|p| {
             p.model.jobs.iter().any(|job| {
-                let image = job.value.get("image");
-                let name = image
-                    .and_then(|i| i.as_str())
-                    .or_else(|| image.and_then(|i| i.get("name")).and_then(|n| n.as_str()));
-                name.is_some_and(|n| {
+                job.image().is_some_and(|n| {
                     shipshape_model::images::repository(n) == COMPOSE_V1_IMAGE
                         && shipshape_model::images::tag(n).is_some_and(|t| t.starts_with("1."))
                 })

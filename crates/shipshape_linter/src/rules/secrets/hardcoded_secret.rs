@@ -42,18 +42,58 @@ const THROWAWAY_PATH_PARTS: &[&str] = &[
     "demo",
 ];
 
-/// Why a credential protects something that lives only as long as a job or a local stack:
-/// the file is a test/CI/dev setup (by its path), or it is a GitLab CI file whose jobs run
-/// a database as a `services:` container and the name is that database's (`POSTGRES_*`).
-fn throwaway_reason(file: &AnalyzedFile, secret_name: Option<&str>) -> Option<String> {
+/// What in a file says its credentials protect something that lives only as long as a job
+/// or a local stack, read once per file: the file is a test/CI/dev setup (by its path), or
+/// it is a GitLab CI file whose jobs run databases as `services:` containers.
+struct Throwaway {
+    /// Why the whole file is a throwaway setup.
+    setup: Option<String>,
+    /// The servers the file's `services:` start (GitLab CI files only).
+    servers: Vec<&'static ServerImage>,
+}
+
+impl Throwaway {
+    fn of(file: &AnalyzedFile) -> Throwaway {
+        let setup = setup_word(&file.source.name).map(|word| {
+            format!("the file is part of a test, CI or development setup (\"{word}\" in its path)")
+        });
+        let servers = match file.tree() {
+            Some(tree) if setup.is_none() && file.kind == shipshape_model::FileKind::GitlabCi => {
+                ci_service_servers(tree)
+            }
+            _ => Vec::new(),
+        };
+        Throwaway { setup, servers }
+    }
+
+    /// Why a credential (named `secret_name`, if it has a name) is throwaway, if it is:
+    /// the file's setup, or a `services:` database whose variable it is (`POSTGRES_*`).
+    fn reason(&self, secret_name: Option<&str>) -> Option<String> {
+        if let Some(setup) = &self.setup {
+            return Some(setup.clone());
+        }
+        let name = secret_name?.to_ascii_uppercase();
+        let server = self
+            .servers
+            .iter()
+            .find(|s| s.key_words.iter().any(|k| name.split('_').any(|p| p == *k)))?;
+        Some(format!(
+            "the pipeline's jobs run {} as a `services:` container, which lives only as long as the job",
+            server.what
+        ))
+    }
+}
+
+/// The first throwaway word of a file's path: of its directories, and of the variant in a
+/// Compose file's name (`docker-compose.test.yml`), never the rest of the name
+/// (`.gitlab-ci.yml` says nothing).
+fn setup_word(file_name: &str) -> Option<String> {
     let name_parts = |n: &str| -> Vec<String> {
         n.split(|c: char| !c.is_ascii_alphanumeric())
             .map(str::to_ascii_lowercase)
             .collect()
     };
-    // The directories, and the variant in a Compose file's name (`docker-compose.test.yml`),
-    // never the rest of the name (`.gitlab-ci.yml` says nothing).
-    let name = std::path::Path::new(&file.source.name);
+    let name = std::path::Path::new(file_name);
     let dirs = name
         .parent()
         .into_iter()
@@ -64,34 +104,13 @@ fn throwaway_reason(file: &AnalyzedFile, secret_name: Option<&str>) -> Option<St
         .and_then(|n| n.to_str())
         .and_then(shipshape_model::dotenv::compose_variant)
         .map(str::to_string);
-    let path_parts: Vec<String> = dirs
-        .chain(variant)
+    dirs.chain(variant)
         .flat_map(|part| {
             name_parts(&part)
                 .into_iter()
                 .chain(std::iter::once(part.to_ascii_lowercase()))
         })
-        .collect();
-    if let Some(word) = path_parts
-        .iter()
         .find(|p| THROWAWAY_PATH_PARTS.contains(&p.as_str()))
-    {
-        return Some(format!(
-            "the file is part of a test, CI or development setup (\"{word}\" in its path)"
-        ));
-    }
-    if file.kind != shipshape_model::FileKind::GitlabCi {
-        return None;
-    }
-    let name = secret_name?.to_ascii_uppercase();
-    let tree = file.tree()?;
-    let server = ci_service_servers(tree)
-        .into_iter()
-        .find(|s| s.key_words.iter().any(|k| name.split('_').any(|p| p == *k)))?;
-    Some(format!(
-        "the pipeline's jobs run {} as a `services:` container, which lives only as long as the job",
-        server.what
-    ))
 }
 
 /// The server images GitLab `services:` entries of a file start.
@@ -118,14 +137,18 @@ fn ci_service_servers(tree: &Tree) -> Vec<&'static ServerImage> {
 }
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
+    if file.secrets.is_empty() {
+        return;
+    }
     let ci = file.kind == shipshape_model::FileKind::GitlabCi;
+    let throwaway_of = Throwaway::of(file);
     // The literal given to a throwaway database is throwaway in its client's URL too.
     let throwaway_literals: Vec<(&str, String)> = file
         .secrets
         .iter()
         .filter_map(|f| match &f.kind {
             SecretKind::Named { name } => {
-                throwaway_reason(file, Some(name))?;
+                throwaway_of.reason(Some(name))?;
                 Some((&file.source.text[f.span.range()], name.clone()))
             }
             _ => None,
@@ -160,7 +183,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
         };
         let throwaway = (!token)
             .then(|| {
-                throwaway_reason(file, name).or_else(|| {
+                throwaway_of.reason(name).or_else(|| {
                     let (_, owner) = throwaway_literals.iter().find(|(v, _)| *v == secret)?;
                     Some(format!(
                         "the same literal as {owner}, a throwaway container's password"
