@@ -9,127 +9,21 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+use shipshape_model::compose::files::{BASE_NAMES, OVERRIDE_NAMES};
 use shipshape_model::compose_cli::{self, Invocation};
 use shipshape_model::gitlab::{Job, Origin};
 use shipshape_model::shell::{self, Word};
-use shipshape_yaml::FileId;
 
-use crate::config::JobLink;
 use crate::fs::FileSystem;
+use crate::paths::normalize;
 use crate::pipelines::IncludeResolver;
-use crate::workspace::{CiPipeline, Workspace, normalize};
-
-/// The file names Compose looks for when no `-f` is given, in its order (SPEC-domain A1).
-pub const BASE_NAMES: &[&str] = &[
-    "compose.yaml",
-    "compose.yml",
-    "docker-compose.yml",
-    "docker-compose.yaml",
-];
-pub const OVERRIDE_NAMES: &[&str] = &[
-    "compose.override.yml",
-    "compose.override.yaml",
-    "docker-compose.override.yml",
-    "docker-compose.override.yaml",
-];
-
-/// One Compose command of a job.
-#[derive(Clone, Debug)]
-pub struct ComposeRun {
-    pub job: String,
-    /// The job's key (in the file that defines it last).
-    pub job_key: Origin,
-    /// The script line (a scalar) that holds the command; word ranges are into its value.
-    pub origin: Origin,
-    pub invocation: Invocation,
-    /// The working directory, relative to the repository root (`""` for the root); None
-    /// when a `cd` to a place only known at run time came before.
-    pub cwd: Option<String>,
-    /// In `after_script` (a new shell: no `cd` or `export` of the script carries over).
-    pub after_script: bool,
-    pub files: RunFiles,
-    /// The project the files form (an index into `Workspace::compose_projects`), when
-    /// every file was found and read.
-    pub project: Option<usize>,
-    /// The `--env-file` files, read (they replace `.env`).
-    pub env_files: Vec<FileId>,
-    pub variables: RunVariables,
-    /// `COMPOSE_PROFILES` as the command sees it (job variable, export or assignment).
-    pub profiles_env: Option<String>,
-    /// The words (and redirection targets) of the commands before this one in the same
-    /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
-    pub earlier_words: Vec<String>,
-    /// Directories an earlier command makes (`git clone URL dir`, `mkdir`, `tar -C dir`,
-    /// `unzip -d dir`), as written: what is below them may come with them.
-    pub made_dirs: Vec<String>,
-    /// Not a command of the script: shipshape.toml links the job to these files
-    /// (`[[links]]`); `origin` is the job's key, and the invocation stands for `up`.
-    pub linked: bool,
-}
-
-/// Which Compose files a run reads.
-#[derive(Clone, Debug, Default)]
-pub struct RunFiles {
-    pub found: Vec<FileId>,
-    pub missing: Vec<MissingFile>,
-    /// Some file is named through a variable or the working directory is unknown.
-    pub dynamic: bool,
-    /// No `-f` and no `COMPOSE_FILE`: the default file names.
-    pub default_names: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct MissingFile {
-    /// As written.
-    pub written: String,
-    /// Where Compose would look for it.
-    pub path: PathBuf,
-    /// Every place it may be, one per candidate repository root (see
-    /// `IncludeResolver::roots`).
-    pub candidates: Vec<PathBuf>,
-    pub at: FileArg,
-}
-
-/// Where a run names a file.
-#[derive(Clone, Debug)]
-pub enum FileArg {
-    /// A `-f`/`--file` value (its range in the script line).
-    Flag(std::ops::Range<usize>),
-    /// An entry of `COMPOSE_FILE` set in the job's `variables:` (the value's origin, and
-    /// the entry's range in the value).
-    Variable(Origin, std::ops::Range<usize>),
-    /// A `-f` value that an unquoted `$VAR` of the command line brings, from a variable the
-    /// job's `variables:` set (`COMPOSE_FILES: -f a.yml -f b.yml`): the value's origin,
-    /// the word's range in the value, and the variable's name.
-    Expanded(Origin, std::ops::Range<usize>, String),
-    /// `COMPOSE_FILE=...` on the command line or exported by the script (the word's range).
-    Assignment(std::ops::Range<usize>),
-    /// A file shipshape.toml links the job to.
-    Link,
-    /// No file named: the default names.
-    Default,
-}
-
-/// The variables known to reach Compose's interpolation for one run.
-#[derive(Clone, Debug, Default)]
-pub struct RunVariables {
-    /// Name -> where the CI configuration sets it (None: set by the script itself).
-    pub set: HashMap<String, Option<Origin>>,
-    /// The script sources a file, `eval`s or `set -a`: it may set anything.
-    pub open: bool,
-}
-
-impl RunVariables {
-    pub fn defines(&self, name: &str) -> bool {
-        self.set.contains_key(name)
-            || shipshape_model::gitlab::keywords::is_predefined_variable(name)
-            || name == "COMPOSE_PROJECT_NAME"
-    }
-}
+use crate::runs::{ComposeRun, FileArg, MissingFile, RunFiles, RunVariables};
+use crate::settings::JobLink;
+use crate::workspace::{CiPipeline, Files, PipelineId};
 
 /// A run found in a pipeline, with the paths it needs before the files are loaded.
 pub struct PendingRun {
-    pub pipeline: usize,
+    pub pipeline: PipelineId,
     pub run: ComposeRun,
     /// (path, where it is named) for each Compose file, in order.
     files: Vec<(PathBuf, Option<MissingFile>)>,
@@ -156,32 +50,42 @@ pub fn wanted_paths(runs: &[PendingRun]) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf
 
 /// Finds the Compose commands of every visible job of every pipeline.
 pub fn discover(
-    ws: &Workspace,
+    files: &Files,
+    pipelines: &[CiPipeline],
     resolver: &IncludeResolver<'_>,
     fs: &dyn FileSystem,
     links: &[JobLink],
 ) -> Vec<PendingRun> {
     // Jobs start in the repository root (CI_PROJECT_DIR).
-    let roots: Vec<Vec<PathBuf>> = ws
-        .pipelines
+    let roots: Vec<Vec<PathBuf>> = pipelines
         .iter()
-        .map(|p| resolver.roots(&ws.file(p.model.root_file).dir()))
+        .map(|p| resolver.roots(&files.file(p.model.root_file).dir()))
         .collect();
-    ws.pipelines
+    pipelines
         .par_iter()
         .zip(roots)
         .enumerate()
         .flat_map_iter(|(index, (pipeline, roots))| {
-            pipeline_runs(fs, links, index, pipeline, &roots)
+            pipeline_runs(fs, links, PipelineId(index as u32), pipeline, &roots)
         })
         .collect()
+}
+
+/// What every run of one job shares.
+struct JobScope<'a> {
+    fs: &'a dyn FileSystem,
+    /// The places the repository root may be (see `IncludeResolver::roots`).
+    roots: &'a [PathBuf],
+    pipeline: PipelineId,
+    job: &'a Job,
+    job_vars: &'a [shipshape_model::gitlab::services::Variable],
 }
 
 /// The runs of one pipeline's jobs, in job order.
 fn pipeline_runs(
     fs: &dyn FileSystem,
     links: &[JobLink],
-    index: usize,
+    index: PipelineId,
     pipeline: &CiPipeline,
     roots: &[PathBuf],
 ) -> Vec<PendingRun> {
@@ -197,19 +101,26 @@ fn pipeline_runs(
 fn job_runs(
     fs: &dyn FileSystem,
     links: &[JobLink],
-    index: usize,
+    pipeline: PipelineId,
     model: &shipshape_model::gitlab::Pipeline,
     job: &Job,
     roots: &[PathBuf],
 ) -> Vec<PendingRun> {
     let mut out = Vec::new();
     let job_vars = model.job_variables(job);
+    let scope = JobScope {
+        fs,
+        roots,
+        pipeline,
+        job,
+        job_vars: &job_vars,
+    };
     let mut vars = RunVariables::default();
     for v in &job_vars {
         vars.set.insert(v.name.clone(), Some(v.value_origin));
     }
     for link in links.iter().filter(|l| l.job == job.name) {
-        out.push(linked_run(fs, index, job, &vars, link));
+        out.push(linked_run(&scope, &vars, link));
     }
     // Files the script makes stay on disk for `after_script`, a new shell otherwise.
     let mut made_by_script = (Vec::new(), Vec::new());
@@ -232,19 +143,14 @@ fn job_runs(
                         let (invocation, expansions) =
                             expand_variables(&command, text, &job_vars, &state)
                                 .unwrap_or((invocation, Vec::new()));
-                        let mut pending = resolve(
-                            fs,
-                            roots,
-                            job,
-                            &job_vars,
+                        out.push(resolve(
+                            &scope,
                             &state,
                             line.origin(),
                             invocation,
                             after,
                             &expansions,
-                        );
-                        pending.pipeline = index;
-                        out.push(pending);
+                        ));
                     }
                     state.follow(&command);
                 }
@@ -329,13 +235,10 @@ fn expand_variables(
 
 /// The run a `[[links]]` entry stands for: `docker compose up` of the linked files, as
 /// the job's variables see it.
-fn linked_run(
-    fs: &dyn FileSystem,
-    pipeline: usize,
-    job: &Job,
-    vars: &RunVariables,
-    link: &JobLink,
-) -> PendingRun {
+fn linked_run(scope: &JobScope<'_>, vars: &RunVariables, link: &JobLink) -> PendingRun {
+    let JobScope {
+        fs, pipeline, job, ..
+    } = *scope;
     let up = Word {
         text: "up".into(),
         range: 0..0,
@@ -537,18 +440,21 @@ fn change_dir(cwd: &str, target: &Word) -> Option<String> {
     Some(normal.to_string_lossy().replace('\\', "/"))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn resolve(
-    fs: &dyn FileSystem,
-    roots: &[PathBuf],
-    job: &Job,
-    job_vars: &[shipshape_model::gitlab::services::Variable],
+    scope: &JobScope<'_>,
     state: &ScriptState,
     origin: Origin,
     invocation: Invocation,
     after_script: bool,
     expansions: &[Expansion],
 ) -> PendingRun {
+    let JobScope {
+        fs,
+        roots,
+        pipeline,
+        job,
+        job_vars,
+    } = *scope;
     let mut vars = state.vars.clone();
     for a in &invocation.assignments {
         if let Some((name, _)) = a.text.split_once('=') {
@@ -593,7 +499,7 @@ fn resolve(
     let Some(cwd) = &state.cwd else {
         run.files.dynamic = true;
         return PendingRun {
-            pipeline: 0,
+            pipeline,
             run,
             files,
             env_files,
@@ -766,7 +672,7 @@ fn resolve(
         }
     }
     PendingRun {
-        pipeline: 0,
+        pipeline,
         run,
         files,
         env_files,
@@ -774,13 +680,8 @@ fn resolve(
 }
 
 /// Gives each run the ids of the files it reads (and the `--env-file`s), once they are
-/// loaded. Returns (pipeline index, run).
-pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRun)> {
-    let by_path: HashMap<&Path, FileId> = ws
-        .files
-        .iter()
-        .map(|f| (f.source.path.as_path(), f.id()))
-        .collect();
+/// loaded. Returns (pipeline, run).
+pub fn settle(files: &Files, pending: Vec<PendingRun>) -> Vec<(PipelineId, ComposeRun)> {
     pending
         .into_iter()
         .map(|p| {
@@ -788,8 +689,8 @@ pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRu
             for (path, missing) in p.files {
                 match missing {
                     Some(m) => run.files.missing.push(m),
-                    None => match by_path.get(path.as_path()) {
-                        Some(&id) if ws.file(id).compose.is_some() => run.files.found.push(id),
+                    None => match files.by_path(&path) {
+                        Some(f) if f.compose.is_some() => run.files.found.push(f.id()),
                         _ => run.files.dynamic = true,
                     },
                 }
@@ -797,7 +698,7 @@ pub fn settle(ws: &Workspace, pending: Vec<PendingRun>) -> Vec<(usize, ComposeRu
             run.env_files = p
                 .env_files
                 .iter()
-                .filter_map(|path| by_path.get(path.as_path()).copied())
+                .filter_map(|path| Some(files.by_path(path)?.id()))
                 .collect();
             (p.pipeline, run)
         })

@@ -39,7 +39,7 @@ use crate::diagnostic::Severity;
 use crate::discover::FileRules;
 use crate::registry::{nearest_rule, rule_index};
 use crate::secrets::SecretAllowlist;
-use crate::settings::Settings;
+use crate::settings::{JobLink, Settings};
 
 /// The file names looked for, in each directory from the working one upward.
 pub const CONFIG_NAMES: &[&str] = &["shipshape.toml", ".shipshape.toml"];
@@ -90,15 +90,6 @@ struct RawFiles {
 struct RawLink {
     job: String,
     compose: Vec<String>,
-}
-
-/// A CI job that runs Compose files its script does not show (`make test` runs
-/// `docker compose up` inside): the cross-file rules treat the job as running them.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JobLink {
-    pub job: String,
-    /// Each file as written in shipshape.toml, and its absolute path.
-    pub compose: Vec<(String, PathBuf)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -282,7 +273,7 @@ impl Config {
                 compose: l
                     .compose
                     .iter()
-                    .map(|c| (c.clone(), crate::workspace::resolve(dir, c)))
+                    .map(|c| (c.clone(), crate::paths::resolve(dir, c)))
                     .collect(),
             })
             .collect();

@@ -104,7 +104,7 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
                 .push(format!("{}: {}", path.display(), io_reason(&err))),
             Ok(meta) if meta.is_dir() => {
                 walk(&abs, base, rules, &mut out);
-                out.walked.push(crate::workspace::normalize(&abs));
+                out.walked.push(crate::paths::normalize(&abs));
             }
             Ok(_) if rules.excluded(&abs) => {}
             Ok(_) => {

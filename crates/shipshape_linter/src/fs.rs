@@ -145,7 +145,7 @@ impl<'a> Bounded<'a> {
     pub fn new(inner: &'a dyn FileSystem, roots: impl IntoIterator<Item = PathBuf>) -> Bounded<'a> {
         let mut all = Vec::new();
         for root in roots {
-            let root = crate::workspace::normalize(&root);
+            let root = crate::paths::normalize(&root);
             if let Ok(real) = std::fs::canonicalize(&root) {
                 all.push(real);
             }
@@ -177,7 +177,7 @@ impl<'a> Bounded<'a> {
     /// `path` with its links followed: its directory's canonical path (cached), then the
     /// file itself followed when it is a link.
     fn real_path(&self, path: &Path) -> PathBuf {
-        let lexical = || crate::workspace::normalize(path);
+        let lexical = || crate::paths::normalize(path);
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return std::fs::canonicalize(path).unwrap_or_else(|_| lexical());
         };

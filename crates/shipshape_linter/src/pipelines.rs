@@ -15,9 +15,8 @@ use shipshape_model::gitlab::pipeline::{self, PipelineSource};
 use shipshape_yaml::FileId;
 
 use crate::fs::FileSystem;
-use crate::workspace::{
-    AnalyzedFile, CiPipeline, IncludeOutcome, ResolvedInclude, Workspace, normalize,
-};
+use crate::paths::normalize;
+use crate::workspace::{AnalyzedFile, CiPipeline, Files, IncludeOutcome, ResolvedInclude};
 
 /// The files GitLab reads a project's pipeline from by default.
 pub const ROOT_NAMES: &[&str] = &[".gitlab-ci.yml", ".gitlab-ci.yaml"];
@@ -245,12 +244,11 @@ fn is_yaml(path: &str) -> bool {
 
 /// Turns the pending includes into outcomes naming the loaded files, and marks every file
 /// an include reads as GitLab CI (a fragment's name says nothing).
-pub fn settle_includes(ws: &mut Workspace, pending: HashMap<FileId, Vec<PendingInclude>>) {
-    let by_path: HashMap<PathBuf, FileId> = ws
-        .files
-        .iter()
-        .map(|f| (f.source.path.clone(), f.id()))
-        .collect();
+pub fn settle_includes(
+    files: &mut Files,
+    ci_includes: &mut HashMap<FileId, Vec<ResolvedInclude>>,
+    pending: HashMap<FileId, Vec<PendingInclude>>,
+) {
     for (from, includes) in pending {
         let resolved: Vec<ResolvedInclude> = includes
             .into_iter()
@@ -260,8 +258,9 @@ pub fn settle_includes(ws: &mut Workspace, pending: HashMap<FileId, Vec<PendingI
                     Target::Paths(paths) => {
                         let ids: Vec<FileId> = paths
                             .iter()
-                            .filter_map(|path| by_path.get(path).copied())
-                            .filter(|&id| ws.file(id).tree().is_some())
+                            .filter_map(|path| files.by_path(path))
+                            .filter(|f| f.tree().is_some())
+                            .map(AnalyzedFile::id)
                             .collect();
                         if ids.is_empty() {
                             IncludeOutcome::Unreadable
@@ -280,28 +279,31 @@ pub fn settle_includes(ws: &mut Workspace, pending: HashMap<FileId, Vec<PendingI
         for r in &resolved {
             if let IncludeOutcome::Files(ids) = &r.outcome {
                 for &id in ids {
-                    if ws.files[id.index()].kind == FileKind::Yaml {
-                        ws.files[id.index()].kind = FileKind::GitlabCi;
+                    let file = &mut files.as_mut_slice()[id.index()];
+                    if file.kind == FileKind::Yaml {
+                        file.kind = FileKind::GitlabCi;
                     }
                 }
             }
         }
-        ws.ci_includes.insert(from, resolved);
+        ci_includes.insert(from, resolved);
     }
 }
 
 /// Builds every pipeline: each GitLab file that no other one includes is a root (and so is
 /// each child pipeline file); its includes are merged depth first, each file once, the
 /// including file after what it includes.
-pub fn build_pipelines(ws: &Workspace) -> Vec<CiPipeline> {
-    let gitlab: Vec<&AnalyzedFile> = ws
-        .files
+pub fn build_pipelines(
+    files: &Files,
+    ci_includes: &HashMap<FileId, Vec<ResolvedInclude>>,
+) -> Vec<CiPipeline> {
+    let gitlab: Vec<&AnalyzedFile> = files
         .iter()
         .filter(|f| f.kind == FileKind::GitlabCi && f.tree().is_some())
         .collect();
     let mut included: HashSet<FileId> = HashSet::new();
     let mut children: HashSet<FileId> = HashSet::new();
-    for (&from, includes) in &ws.ci_includes {
+    for (&from, includes) in ci_includes {
         for r in includes {
             if let IncludeOutcome::Files(ids) = &r.outcome {
                 let set = if r.child {
@@ -320,7 +322,7 @@ pub fn build_pipelines(ws: &Workspace) -> Vec<CiPipeline> {
         .collect();
     let mut pipelines: Vec<CiPipeline> = roots
         .par_iter()
-        .map(|&root| build_one(ws, root, children.contains(&root)))
+        .map(|&root| build_one(files, ci_includes, root, children.contains(&root)))
         .collect();
     // Files only reachable through an include cycle: each becomes a root of its own.
     let covered: HashSet<FileId> = pipelines
@@ -337,19 +339,24 @@ pub fn build_pipelines(ws: &Workspace) -> Vec<CiPipeline> {
         if seen.contains(&root) {
             continue;
         }
-        let p = build_one(ws, root, false);
+        let p = build_one(files, ci_includes, root, false);
         seen.extend(p.model.files.iter().copied());
         pipelines.push(p);
     }
     pipelines
 }
 
-fn build_one(ws: &Workspace, root: FileId, child: bool) -> CiPipeline {
+fn build_one(
+    files: &Files,
+    ci_includes: &HashMap<FileId, Vec<ResolvedInclude>>,
+    root: FileId,
+    child: bool,
+) -> CiPipeline {
     let mut order = Vec::new();
     let mut visited = HashSet::new();
     let mut open = false;
-    collect(ws, root, &mut visited, &mut order, &mut open);
-    let root_name = ws
+    collect(ci_includes, root, &mut visited, &mut order, &mut open);
+    let root_name = files
         .file(root)
         .source
         .path
@@ -362,7 +369,7 @@ fn build_one(ws: &Workspace, root: FileId, child: bool) -> CiPipeline {
     let sources: Vec<PipelineSource<'_>> = order
         .iter()
         .filter_map(|&id| {
-            let tree = ws.file(id).tree()?;
+            let tree = files.file(id).tree()?;
             let root = include::documents(tree).0?;
             Some(PipelineSource {
                 file: id,
@@ -384,7 +391,7 @@ fn build_one(ws: &Workspace, root: FileId, child: bool) -> CiPipeline {
 
 /// Depth first: what a file includes comes before it.
 fn collect(
-    ws: &Workspace,
+    ci_includes: &HashMap<FileId, Vec<ResolvedInclude>>,
     file: FileId,
     visited: &mut HashSet<FileId>,
     order: &mut Vec<FileId>,
@@ -397,14 +404,14 @@ fn collect(
         *open = true;
         return;
     }
-    for r in ws.ci_includes.get(&file).into_iter().flatten() {
+    for r in ci_includes.get(&file).into_iter().flatten() {
         if r.child {
             continue;
         }
         match &r.outcome {
             IncludeOutcome::Files(ids) => {
                 for &id in ids {
-                    collect(ws, id, visited, order, open);
+                    collect(ci_includes, id, visited, order, open);
                 }
             }
             _ => *open = true,

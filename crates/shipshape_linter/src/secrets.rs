@@ -10,14 +10,31 @@ use std::ops::Range;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use shipshape_model::FileKind;
 use shipshape_model::secrets::{
     self, Confidence, TokenRule, ValueKind, classify_value, command_line_passwords, is_secret_name,
     literal_confidence, url_credentials,
 };
 use shipshape_model::shell;
-use shipshape_yaml::{NodeId, NodeKind, Span, Tree};
+use shipshape_yaml::{NodeId, NodeKind, ParsedYaml, SourceFile, Span, Tree};
 
-use crate::workspace::AnalyzedFile;
+/// What the scan reads of a file (the workspace's `AnalyzedFile::scanned`).
+pub struct ScannedFile<'a> {
+    pub source: &'a SourceFile,
+    pub kind: FileKind,
+    /// None for `.env` files, and files that are not YAML text.
+    pub yaml: Option<&'a ParsedYaml>,
+}
+
+impl ScannedFile<'_> {
+    fn tree(&self) -> Option<&Tree> {
+        self.yaml.map(|y| &y.tree)
+    }
+
+    fn is_complete(&self) -> bool {
+        self.yaml.is_some_and(ParsedYaml::is_complete)
+    }
+}
 
 /// What kind of secret a finding is.
 #[derive(Clone, Debug, PartialEq)]
@@ -92,7 +109,7 @@ impl SecretAllowlist {
         self
     }
 
-    fn allows_file(&self, file: &AnalyzedFile) -> bool {
+    fn allows_file(&self, file: &ScannedFile<'_>) -> bool {
         let Some(globs) = &self.paths else {
             return false;
         };
@@ -156,20 +173,20 @@ fn keep_found(
 }
 
 /// Scans one parsed file.
-pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> {
+pub fn scan(file: &ScannedFile<'_>, allow: &SecretAllowlist) -> Vec<SecretFinding> {
     if allow.allows_file(file) {
         return Vec::new();
     }
     // `.env` files are `KEY=value` lines: read as lines (comments included, where a
     // token is a token all the same).
-    if file.dotenv.is_some() {
+    if file.kind == FileKind::DotEnv {
         return scan_lines(&file.source.text, 0, allow);
     }
     let Some(tree) = file.tree() else {
         return Vec::new();
     };
     let text = &file.source.text;
-    let in_ci = file.kind == shipshape_model::FileKind::GitlabCi;
+    let in_ci = file.kind == FileKind::GitlabCi;
     let mut out: Vec<SecretFinding> = Vec::new();
     walk_values(tree, |id, value, keys, in_list| {
         let span = |range| tree.value_subspan(text, id, range);
@@ -294,7 +311,7 @@ pub fn scan(file: &AnalyzedFile, allow: &SecretAllowlist) -> Vec<SecretFinding> 
                         .any(|o| o.span.start < f.span.end && f.span.start < o.span.end)
                 })
                 .map(|mut f| {
-                    f.in_ci_script = file.kind == shipshape_model::FileKind::GitlabCi;
+                    f.in_ci_script = file.kind == FileKind::GitlabCi;
                     f
                 })
                 .collect::<Vec<_>>(),
@@ -490,46 +507,4 @@ pub fn masked_text(text: &str, findings: &[SecretFinding]) -> String {
         }
     }
     String::from_utf8(out).expect("ASCII replaced whole characters")
-}
-
-/// Redaction at the edge: every secret the scan found in a file a finding points at is
-/// replaced by its redacted form (`gl…Xy`) in the finding's message, labels, notes and
-/// help, whichever rule wrote them (`unresolved-include` names a remote URL as written).
-pub fn redact_diagnostics(ws: &crate::workspace::Workspace, diagnostics: &mut [crate::Diagnostic]) {
-    for d in diagnostics.iter_mut() {
-        let mut secrets: Vec<&str> = std::iter::once(d.primary.file)
-            .chain(d.secondary.iter().map(|l| l.file))
-            .filter_map(|f| ws.files.get(f.index()))
-            .flat_map(|f| {
-                f.secrets
-                    .iter()
-                    .filter_map(|s| f.source.text.get(s.span.range()))
-            })
-            .filter(|s| s.len() >= 4)
-            .collect();
-        if secrets.is_empty() {
-            continue;
-        }
-        // Longest first: a secret that contains another is replaced whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        secrets.dedup();
-        let clean = |text: &mut String| {
-            for secret in &secrets {
-                if text.contains(secret) {
-                    *text = text.replace(secret, &secrets::redact(secret));
-                }
-            }
-        };
-        clean(&mut d.message);
-        clean(&mut d.primary.message);
-        for label in &mut d.secondary {
-            clean(&mut label.message);
-        }
-        for note in &mut d.notes {
-            clean(note);
-        }
-        if let Some(help) = &mut d.help {
-            clean(help);
-        }
-    }
 }

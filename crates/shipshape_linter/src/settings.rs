@@ -31,7 +31,7 @@ pub struct Settings {
     /// Values, patterns and files `hardcoded-secret` leaves alone.
     pub secrets: crate::secrets::SecretAllowlist,
     /// CI jobs linked to Compose files in shipshape.toml.
-    pub links: Vec<crate::config::JobLink>,
+    pub links: Vec<JobLink>,
 }
 
 impl Default for Settings {
@@ -47,6 +47,15 @@ impl Default for Settings {
             links: Vec::new(),
         }
     }
+}
+
+/// A CI job that runs Compose files its script does not show (`make test` runs
+/// `docker compose up` inside): the cross-file rules treat the job as running them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobLink {
+    pub job: String,
+    /// Each file as written in shipshape.toml, and its absolute path.
+    pub compose: Vec<(String, PathBuf)>,
 }
 
 /// Per registered rule: off, or on at a severity.

@@ -19,7 +19,7 @@ use crate::registry::rule_index;
 use crate::settings::Settings;
 use crate::workspace::{AnalyzedFile, Workspace};
 
-pub const UNUSED_IGNORE: &str = "unused-ignore";
+pub const UNUSED_IGNORE: &str = crate::rules::meta::unused_ignore::RULE.name;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IgnoreComment {

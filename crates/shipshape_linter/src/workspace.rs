@@ -1,7 +1,7 @@
 //! The files of one analysis, parsed and modelled, with the projects they form.
 
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use shipshape_model::FileKind;
 use shipshape_model::compose::{Build, ComposeFile, Project};
@@ -9,6 +9,8 @@ use shipshape_model::dotenv::DotEnv;
 use shipshape_model::gitlab::include::IncludeRef;
 use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, NodeId, ParsedYaml, SourceFile, Span, Tree};
+
+use crate::paths::{dockerfile_path, resolve};
 
 /// Why a file was not parsed as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,6 +74,15 @@ impl AnalyzedFile {
         })
     }
 
+    /// What the secret scan reads of the file.
+    pub fn scanned(&self) -> crate::secrets::ScannedFile<'_> {
+        crate::secrets::ScannedFile {
+            source: &self.source,
+            kind: self.kind,
+            yaml: self.yaml.as_ref(),
+        }
+    }
+
     /// True when the whole file parsed (rules that conclude from an absence need this).
     pub fn is_complete(&self) -> bool {
         self.yaml.as_ref().is_some_and(ParsedYaml::is_complete)
@@ -87,10 +98,75 @@ impl AnalyzedFile {
     }
 }
 
+pub use crate::ids::{PipelineId, ProjectId};
+
+/// The files of one analysis, indexed by `FileId` and by path. Files are only ever added
+/// (`push` gives the next id and indexes the path), so a lookup by path is never stale.
+#[derive(Debug, Default)]
+pub struct Files {
+    list: Vec<AnalyzedFile>,
+    by_path: HashMap<PathBuf, FileId>,
+}
+
+impl Files {
+    /// Adds a file under the next id; the file's `source.id` is set to it.
+    pub fn push(&mut self, mut file: AnalyzedFile) -> FileId {
+        let id = FileId(self.list.len() as u32);
+        file.source.id = id;
+        self.by_path.entry(file.source.path.clone()).or_insert(id);
+        self.list.push(file);
+        id
+    }
+
+    pub fn file(&self, id: FileId) -> &AnalyzedFile {
+        &self.list[id.index()]
+    }
+
+    /// The file at `path` (as loaded: the path a walk, a name or a reference gave).
+    pub fn by_path(&self, path: &Path) -> Option<&AnalyzedFile> {
+        self.by_path.get(path).map(|&id| self.file(id))
+    }
+
+    pub fn contains_path(&self, path: &Path) -> bool {
+        self.by_path.contains_key(path)
+    }
+
+    /// Every file, mutably: for the stages that fill in what files are (kind, secrets).
+    /// A file's path never changes (the index keeps it).
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, AnalyzedFile> {
+        self.list.iter_mut()
+    }
+
+    /// [`Files::iter_mut`] for rayon.
+    pub fn as_mut_slice(&mut self) -> &mut [AnalyzedFile] {
+        &mut self.list
+    }
+}
+
+impl<'a> IntoIterator for &'a Files {
+    type Item = &'a AnalyzedFile;
+    type IntoIter = std::slice::Iter<'a, AnalyzedFile>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.list.iter()
+    }
+}
+
+impl std::ops::Deref for Files {
+    type Target = [AnalyzedFile];
+
+    fn deref(&self) -> &[AnalyzedFile] {
+        &self.list
+    }
+}
+
+/// Everything one analysis knows, built once by the analysis stages and read-only for
+/// rules.
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// Indexed by `FileId`.
-    pub files: Vec<AnalyzedFile>,
+    pub files: Files,
+    /// Indexed by [`ProjectId`].
     pub compose_projects: Vec<Project>,
     /// Paths the models refer to (`env_file:`), and whether each is a file. Filled by
     /// the analysis so that rules never touch the disk.
@@ -104,13 +180,12 @@ pub struct Workspace {
     pub compose_names: ComposeNames,
     /// Per GitLab CI file: its `include:` and `trigger: include:` entries, resolved.
     pub ci_includes: HashMap<FileId, Vec<ResolvedInclude>>,
-    /// Every pipeline: each root file with what it includes, merged.
+    /// Every pipeline: each root file with what it includes, merged. Indexed by
+    /// [`PipelineId`].
     pub pipelines: Vec<CiPipeline>,
     /// The project boundary's roots (`fs::Bounded`): nothing outside them is read, and
     /// `--fix` writes nothing outside them.
     pub project_roots: Vec<PathBuf>,
-    /// Files by path, once every file is loaded ([`Workspace::index_paths`]).
-    pub(crate) by_path: HashMap<PathBuf, FileId>,
 }
 
 /// What the analysis read from a Dockerfile that a Compose service builds.
@@ -147,7 +222,7 @@ pub struct CiPipeline {
     /// pipeline): a fragment checked without the pipeline that includes it.
     pub fragment: bool,
     /// The `docker compose` commands its jobs run, resolved.
-    pub compose_runs: Vec<crate::compose_runs::ComposeRun>,
+    pub compose_runs: Vec<crate::runs::ComposeRun>,
 }
 
 /// One `include:` entry and what it reads.
@@ -245,7 +320,7 @@ pub fn outside(project: &Project, files: Option<&Vec<FileId>>) -> bool {
 
 impl Workspace {
     pub fn file(&self, id: FileId) -> &AnalyzedFile {
-        &self.files[id.index()]
+        self.files.file(id)
     }
 
     pub fn source(&self, id: FileId) -> &SourceFile {
@@ -296,56 +371,22 @@ impl Workspace {
     }
 
     pub fn file_by_path(&self, path: &Path) -> Option<&AnalyzedFile> {
-        if self.by_path.len() == self.files.len() {
-            return self.by_path.get(path).map(|&id| self.file(id));
-        }
-        self.files.iter().find(|f| f.source.path == path)
+        self.files.by_path(path)
     }
 
-    /// Indexes the files by path for [`Workspace::file_by_path`]; a file added later
-    /// makes the index stale, and lookups scan again until it is rebuilt.
-    pub fn index_paths(&mut self) {
-        self.by_path = self
-            .files
+    /// Every Compose project, with its id.
+    pub fn projects(&self) -> impl Iterator<Item = (ProjectId, &Project)> {
+        self.compose_projects
             .iter()
-            .map(|f| (f.source.path.clone(), f.id()))
-            .collect();
+            .enumerate()
+            .map(|(i, p)| (ProjectId(i as u32), p))
     }
-}
 
-/// The Dockerfile a `build:` uses: `dockerfile` (default `Dockerfile`) within the context,
-/// relative to the Compose file's directory. None when a variable decides it.
-pub fn dockerfile_path(compose_dir: &Path, build: &Build) -> Option<PathBuf> {
-    let context = build.context.as_deref().unwrap_or(".");
-    let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
-    if context.contains('$') || dockerfile.contains('$') || context.contains("://") {
-        return None;
+    pub fn project(&self, id: ProjectId) -> &Project {
+        &self.compose_projects[id.0 as usize]
     }
-    Some(resolve(&resolve(compose_dir, context), dockerfile))
-}
 
-/// `dir` joined with `path` and normalised lexically (`.` and `..` folded; no disk access).
-pub fn resolve(dir: &Path, path: &str) -> PathBuf {
-    let joined = if Path::new(path).is_absolute() {
-        PathBuf::from(path)
-    } else {
-        dir.join(path)
-    };
-    normalize(&joined)
-}
-
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for comp in path.components() {
-        match comp {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
+    pub fn pipeline(&self, id: PipelineId) -> &CiPipeline {
+        &self.pipelines[id.0 as usize]
     }
-    out
 }

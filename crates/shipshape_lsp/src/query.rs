@@ -319,7 +319,7 @@ fn gitlab(at: &At<'_>, tree: &Tree, node: NodeId, cx: &Context, text: &str, span
                 let w_span = tree.value_subspan(&at.file.source.text, node, w.range.clone());
                 if w_span.start as usize <= at.offset
                     && at.offset <= w_span.end as usize
-                    && let Some(project) = run.project.map(|i| &ws.compose_projects[i])
+                    && let Some(project) = run.project.map(|id| ws.project(id))
                     && let Some(service) = project.service(&w.text)
                 {
                     return service_target(at, service, w_span);
@@ -534,7 +534,7 @@ fn variable(at: &At<'_>, node: NodeId, cx: &Context, name: &str, span: Span) -> 
                 for run in &p.compose_runs {
                     let runs_this = run
                         .project
-                        .is_some_and(|i| ws.compose_projects[i].files.contains(&file));
+                        .is_some_and(|id| ws.project(id).files.contains(&file));
                     if !runs_this {
                         continue;
                     }

@@ -1,6 +1,7 @@
 //! Docker Compose: the per-file model, merged projects, the schema table.
 
 mod build;
+pub mod files;
 mod model;
 pub mod names;
 pub mod project;

@@ -16,10 +16,10 @@ use shipshape_model::compose::Project;
 use shipshape_model::interpolation;
 use shipshape_yaml::{PathSegment, Span};
 
-use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::Once;
+use crate::runs::ComposeRun;
 
 use super::support::{file_names, program_span, runs};
 

@@ -7,11 +7,12 @@
 
 use std::path::Path;
 
-use crate::compose_runs::{BASE_NAMES, ComposeRun, FileArg, MissingFile};
 use crate::diagnostic::Severity;
+use crate::paths::normalize;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at, value_span};
-use crate::workspace::normalize;
+use crate::runs::{ComposeRun, FileArg, MissingFile};
+use shipshape_model::compose::files::BASE_NAMES;
 
 use super::support::{artifact_paths, covers, program_span, runs, word_span};
 

@@ -8,10 +8,10 @@ use shipshape_model::compose::{EnvVar, Project, Service};
 use shipshape_model::gitlab::services::Variable;
 use shipshape_model::secrets::display_value;
 
-use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at};
+use crate::runs::ComposeRun;
 
 use super::support::{is_active, runs};
 
@@ -83,15 +83,15 @@ fn compose_services_near<'c>(cx: &PipelineContext<'c>) -> HashMap<&'c str, &'c S
     let root = &ws.file(cx.model().root_file).source.path;
     let dir = root.parent().unwrap_or(root);
     let run = cx.pipeline.compose_runs.iter().filter_map(|r| r.project);
-    let below = ws.compose_projects.iter().enumerate().filter_map(|(i, p)| {
+    let below = ws.projects().filter_map(|(id, p)| {
         p.files
             .first()
             .is_some_and(|&f| ws.file(f).source.path.starts_with(dir))
-            .then_some(i)
+            .then_some(id)
     });
     let mut services = HashMap::new();
-    for i in run.chain(below) {
-        for s in &ws.compose_projects[i].services {
+    for id in run.chain(below) {
+        for s in &ws.project(id).services {
             services.entry(s.name.as_str()).or_insert(s);
         }
     }

@@ -110,7 +110,7 @@ fn wrong_service(
     cx: &PipelineContext<'_>,
     sink: &mut Sink<'_>,
     once: &mut Once,
-    run: &crate::compose_runs::ComposeRun,
+    run: &crate::runs::ComposeRun,
     project: Option<&shipshape_model::compose::Project>,
     flag: &shipshape_model::compose_cli::Flag,
 ) {

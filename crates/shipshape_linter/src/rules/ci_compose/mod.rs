@@ -1,5 +1,5 @@
 //! Cross-file rules: CI jobs against the Compose files their `docker compose` commands
-//! run (`crate::compose_runs`).
+//! run (`crate::runs`, found by `compose_runs`).
 
 pub mod ci_variable_not_passed;
 pub mod compose_file_not_found;

@@ -10,9 +10,9 @@ use shipshape_model::gitlab::Pipeline;
 use shipshape_model::images;
 use shipshape_yaml::{FileId, Span};
 
-use crate::compose_runs::ComposeRun;
 use crate::rule::PipelineContext;
 use crate::rules::gitlab::support::value_span;
+use crate::runs::ComposeRun;
 
 /// The runs of the pipeline, each with its project when every file of it was read and
 /// parsed to its end.
@@ -22,7 +22,7 @@ pub fn runs<'c>(
     cx.pipeline.compose_runs.iter().map(|run| {
         let project = run
             .project
-            .map(|i| &cx.ws.compose_projects[i])
+            .map(|id| cx.ws.project(id))
             .filter(|p| !p.incomplete && p.files.iter().all(|&f| cx.ws.file(f).is_complete()));
         (run, project)
     })

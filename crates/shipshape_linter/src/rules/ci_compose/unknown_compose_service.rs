@@ -6,11 +6,11 @@ use shipshape_model::compose::Project;
 use shipshape_model::compose_cli::{Positionals, subcommand};
 use shipshape_model::shell::Word;
 
-use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::Once;
 use crate::rules::support::did_you_mean;
+use crate::runs::ComposeRun;
 
 use super::support::{active_profiles, file_names, runs, word_span};
 

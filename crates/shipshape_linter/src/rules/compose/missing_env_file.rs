@@ -10,10 +10,10 @@
 
 use std::path::Path;
 
-use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::ci_compose::support::{artifact_paths, covers};
+use crate::runs::ComposeRun;
 
 pub static RULE: Rule = Rule {
     name: "missing-env-file",

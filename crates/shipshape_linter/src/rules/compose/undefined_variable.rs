@@ -229,7 +229,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
 /// pipelines of the repository.
 struct SetElsewhere<'a> {
     templates: Vec<&'a DotEnv>,
-    runs: Vec<&'a crate::compose_runs::ComposeRun>,
+    runs: Vec<&'a crate::runs::ComposeRun>,
     pipelines: Vec<&'a shipshape_model::gitlab::Pipeline>,
 }
 

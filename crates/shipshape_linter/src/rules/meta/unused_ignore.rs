@@ -1,11 +1,11 @@
 //! unused-ignore: an ignore comment that suppresses nothing (or names no rule, or is
-//! malformed). Carried out by `crate::suppress`, after every other rule.
+//! malformed). Carried out by the `suppress` module, after every other rule.
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule};
 
 pub static RULE: Rule = Rule {
-    name: crate::suppress::UNUSED_IGNORE,
+    name: "unused-ignore",
     group: Group::Meta,
     severity: Severity::Info,
     fix: FixAvailability::Safe,
