@@ -8,6 +8,10 @@
 //! [rules]
 //! image-tag = "off"          # off | error | warning | info
 //!
+//! [rules.localhost-reference]  # a rule's table: its severity and its options
+//! severity = "warning"
+//! public-url-variables = ["APP_LINK"]
+//!
 //! [secrets]
 //! allow-values = ["banterbus"]
 //! allow-regexes = ["^dev-"]
@@ -37,7 +41,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Severity;
 use crate::discover::FileRules;
-use crate::registry::{nearest_rule, rule_index};
+use crate::registry::nearest_rule;
 use crate::secrets::SecretAllowlist;
 use crate::settings::{JobLink, Settings};
 
@@ -56,7 +60,7 @@ pub enum FailOn {
 struct RawConfig {
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
-    rules: BTreeMap<Spanned<String>, Spanned<String>>,
+    rules: BTreeMap<Spanned<String>, Spanned<toml::Value>>,
     #[serde(default)]
     secrets: RawSecrets,
     #[serde(default)]
@@ -111,6 +115,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// Rule name -> None (off) or a severity.
     pub rules: Vec<(String, Option<Severity>)>,
+    /// Options of `[rules.<name>]` tables.
+    pub options: crate::settings::RuleOptions,
     pub secrets: SecretAllowlist,
     pub files: FileRules,
     pub links: Vec<JobLink>,
@@ -191,27 +197,84 @@ impl Config {
                 })?),
             });
         }
-        for (name, level) in &raw.rules {
-            if rule_index(name.get_ref()).is_none() {
+        for (name, value) in &raw.rules {
+            let Some(rule) = crate::registry::rule(name.get_ref()) else {
                 let hint = nearest_rule(name.get_ref())
                     .map_or(String::new(), |n| format!("; did you mean \"{n}\"?"));
                 return Err(error(
                     Some(name.span()),
                     format!("unknown rule \"{}\"{hint}", name.get_ref()),
                 ));
-            }
-            let severity = match level.get_ref().as_str() {
+            };
+            // The span of the whole `[rules.x]` table or `x = ...` value: toml keeps no
+            // spans inside a `toml::Value`, so errors about a key point at its table.
+            let at = Some(value.span());
+            let level = match value.get_ref() {
+                toml::Value::String(level) => Some(level.as_str()),
+                toml::Value::Table(table) => {
+                    for (key, option_value) in table.iter().filter(|(k, _)| *k != "severity") {
+                        let option = rule.option(key).ok_or_else(|| {
+                            let known: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
+                            let hint = crate::text::nearest(key, known.iter().copied())
+                                .map(|n| format!("; did you mean \"{n}\"?"))
+                                .unwrap_or_else(|| match known.as_slice() {
+                                    [] => {
+                                        format!("; {} has no options, only \"severity\"", rule.name)
+                                    }
+                                    names => format!("; its options: {}", names.join(", ")),
+                                });
+                            error(
+                                at.clone(),
+                                format!("unknown option \"{key}\" of rule \"{}\"{hint}", rule.name),
+                            )
+                        })?;
+                        let strings = option_strings(option_value).ok_or_else(|| {
+                            error(
+                                at.clone(),
+                                format!(
+                                    "{}.{} must be {}",
+                                    rule.name,
+                                    option.name,
+                                    option.kind.as_str()
+                                ),
+                            )
+                        })?;
+                        config.options.set_strings(rule.name, option.name, strings);
+                    }
+                    match table.get("severity") {
+                        None => None,
+                        Some(toml::Value::String(level)) => Some(level.as_str()),
+                        Some(_) => {
+                            return Err(error(
+                                at,
+                                format!("{}.severity must be a string", rule.name),
+                            ));
+                        }
+                    }
+                }
+                _ => {
+                    return Err(error(
+                        at,
+                        format!(
+                            "rule \"{}\" takes a severity (\"off\", \"error\", \"warning\", \"info\") or a table of options",
+                            rule.name
+                        ),
+                    ));
+                }
+            };
+            let Some(level) = level else { continue };
+            let severity = match level {
                 "off" => None,
                 s => Some(Severity::parse(s).ok_or_else(|| {
                     error(
-                        Some(level.span()),
+                        at.clone(),
                         format!(
                             "a rule is \"off\", \"error\", \"warning\" or \"info\", not \"{s}\""
                         ),
                     )
                 })?),
             };
-            config.rules.push((name.get_ref().clone(), severity));
+            config.rules.push((rule.name.to_string(), severity));
         }
         for r in &raw.secrets.allow_regexes {
             regex::Regex::new(r.get_ref())
@@ -312,6 +375,7 @@ impl Config {
         }
         settings.secrets = self.secrets.clone();
         settings.links = self.links.clone();
+        settings.options = self.options.clone();
         if let Some(size) = self.max_file_size {
             settings.max_file_size = size;
         }
@@ -319,6 +383,15 @@ impl Config {
             settings.max_diagnostics_per_file = max;
         }
     }
+}
+
+/// A list of strings, or None.
+fn option_strings(value: &toml::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|v| v.as_str().map(str::to_string))
+        .collect()
 }
 
 /// `1048576`, `"512KB"`, `"10MB"`, `"1 GiB"`: bytes, 1024-based units. At least 1 byte.
@@ -346,6 +419,42 @@ fn parse_size(value: &toml::Value) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rule_table_sets_severity_and_options() {
+        let config = Config::parse(
+            Path::new("shipshape.toml"),
+            "[rules]\nimage-tag = \"off\"\n\n[rules.localhost-reference]\nseverity = \"error\"\npublic-url-variables = [\"APP_LINK\"]\n",
+        )
+        .unwrap();
+        assert!(config.rules.contains(&("image-tag".into(), None)));
+        assert!(
+            config
+                .rules
+                .contains(&("localhost-reference".into(), Some(Severity::Error)))
+        );
+        assert_eq!(
+            config
+                .options
+                .strings("localhost-reference", "public-url-variables"),
+            ["APP_LINK"]
+        );
+        let err = |text: &str| {
+            Config::parse(Path::new("s.toml"), text)
+                .unwrap_err()
+                .message
+        };
+        assert!(
+            err("[rules.localhost-reference]\npublic-url-variable = []\n")
+                .contains("did you mean \"public-url-variables\"")
+        );
+        assert!(err("[rules.image-tag]\nx = 1\n").contains("has no options"));
+        assert!(
+            err("[rules.localhost-reference]\npublic-url-variables = [1]\n")
+                .contains("a list of strings")
+        );
+        assert!(err("[rules]\nimage-tag = 3\n").contains("a severity"));
+    }
 
     #[test]
     fn reads_rules_fail_on_and_secrets() {

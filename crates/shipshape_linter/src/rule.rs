@@ -6,6 +6,7 @@ use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, Span, Tree};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::settings::Settings;
 use crate::workspace::{AnalyzedFile, CiPipeline, Workspace};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -150,6 +151,32 @@ impl PipelineContext<'_> {
     }
 }
 
+/// An option a rule reads from its `[rules.<name>]` table in `shipshape.toml`, declared
+/// next to the rule (a static the rule's code reads through [`Sink::strings`]) and
+/// documented in the rule README's "Options".
+#[derive(Debug)]
+pub struct RuleOption {
+    /// Kebab-case key.
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// One line, for `shipshape rule` and configuration errors.
+    pub summary: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum OptionKind {
+    /// A list of strings; the configured values extend the rule's built-in data.
+    Strings,
+}
+
+impl OptionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OptionKind::Strings => "a list of strings",
+        }
+    }
+}
+
 pub struct Rule {
     /// Kebab-case; part of the public interface (config, ignore comments, SARIF ids).
     pub name: &'static str,
@@ -163,23 +190,54 @@ pub struct Rule {
     /// What the rule runs: usually one check; a rule about both Compose and GitLab CI
     /// files (`unknown-host`) has one of each.
     pub checks: &'static [Check],
+    /// What `[rules.<name>]` may set besides `severity`.
+    pub options: &'static [&'static RuleOption],
 }
 
-/// Where a rule puts its findings: it stamps each with the rule's name and effective
-/// severity, so rule code never deals with configuration.
+impl Rule {
+    pub fn option(&self, name: &str) -> Option<&'static RuleOption> {
+        self.options.iter().copied().find(|o| o.name == name)
+    }
+}
+
+/// What a rule's check is given besides what it checks: where its findings go (each
+/// stamped with the rule's name and effective severity, so rule code never deals with
+/// configuration), the settings of the run and the rule's own options.
 pub struct Sink<'a> {
-    rule: &'static str,
+    rule: &'static Rule,
     severity: Severity,
+    settings: &'a Settings,
     out: &'a mut Vec<Diagnostic>,
 }
 
 impl<'a> Sink<'a> {
-    pub fn new(rule: &'static str, severity: Severity, out: &'a mut Vec<Diagnostic>) -> Sink<'a> {
+    pub fn new(
+        rule: &'static Rule,
+        severity: Severity,
+        settings: &'a Settings,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> Sink<'a> {
         Sink {
             rule,
             severity,
+            settings,
             out,
         }
+    }
+
+    pub fn settings(&self) -> &'a Settings {
+        self.settings
+    }
+
+    /// The values `shipshape.toml` gives one of this rule's options (empty when unset).
+    pub fn strings(&self, option: &'static RuleOption) -> &'a [String] {
+        debug_assert!(
+            self.rule.options.iter().any(|o| std::ptr::eq(*o, option)),
+            "{} reads an option it does not declare: {}",
+            self.rule.name,
+            option.name
+        );
+        self.settings.options.strings(self.rule.name, option.name)
     }
 
     /// The rule's effective severity (a finding may be lowered below it, never raised).
@@ -194,7 +252,7 @@ impl<'a> Sink<'a> {
         message: impl Into<String>,
     ) -> &mut Diagnostic {
         self.out.push(Diagnostic {
-            rule: self.rule,
+            rule: self.rule.name,
             severity: self.severity,
             message: message.into(),
             primary: Label {

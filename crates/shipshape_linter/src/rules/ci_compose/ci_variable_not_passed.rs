@@ -31,6 +31,7 @@ pub static RULE: Rule = Rule {
     summary: "a compose file run by a CI job interpolates ${VAR} that the job does not define",
     doc: include_str!("../../../../../rules/ci-variable-not-passed/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Parts of a name that say it holds a secret (set in the CI/CD settings, not the YAML).

@@ -24,6 +24,7 @@ pub static RULE: Rule = Rule {
     summary: "a CI script passes `-f FILE` (or sets `COMPOSE_FILE`) for a file that is not in the repository",
     doc: include_str!("../../../../../rules/compose-file-not-found/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

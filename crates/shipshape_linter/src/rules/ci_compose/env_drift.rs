@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     summary: "a CI job sets a variable that a compose service it runs hardcodes to a different value",
     doc: include_str!("../../../../../rules/env-drift/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

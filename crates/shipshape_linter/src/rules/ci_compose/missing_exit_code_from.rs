@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a CI script runs `docker compose up` in the foreground without `--exit-code-from`",
     doc: include_str!("../../../../../rules/missing-exit-code-from/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Flags that make `up` return (or not wait).

@@ -22,6 +22,7 @@ pub static RULE: Rule = Rule {
     summary: "a CI script names a service that the compose files it runs do not define",
     doc: include_str!("../../../../../rules/unknown-compose-service/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Flags whose value is a service.

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "unknown key, wrong type or invalid value per the Compose specification",
     doc: include_str!("../../../../../rules/compose-schema/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

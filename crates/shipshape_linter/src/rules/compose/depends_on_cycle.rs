@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "services depend on each other in a cycle",
     doc: include_str!("../../../../../rules/depends-on-cycle/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 /// An edge of the start-order graph: `from` must start after `to`, because of `loc`.

@@ -12,6 +12,7 @@ pub static RULE: Rule = Rule {
     summary: "two services share a container_name",
     doc: include_str!("../../../../../rules/duplicate-container-name/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

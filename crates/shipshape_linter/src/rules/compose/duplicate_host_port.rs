@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "two services publish the same host port on the same interface",
     doc: include_str!("../../../../../rules/duplicate-host-port/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 struct Published<'p> {

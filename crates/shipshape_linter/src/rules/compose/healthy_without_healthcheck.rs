@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "condition: service_healthy on a dependency without a healthcheck",
     doc: include_str!("../../../../../rules/healthy-without-healthcheck/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "an image without a tag or with :latest",
     doc: include_str!("../../../../../rules/image-tag/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

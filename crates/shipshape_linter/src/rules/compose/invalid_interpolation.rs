@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "malformed ${...} interpolation (unclosed brace, bad operator)",
     doc: include_str!("../../../../../rules/invalid-interpolation/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -7,7 +7,9 @@ use shipshape_model::images;
 
 use super::env_hosts::{EnvHost, env_hosts, shared_block};
 use crate::diagnostic::Severity;
-use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+use crate::rule::{
+    Check, ComposeContext, FixAvailability, Group, OptionKind, Rule, RuleOption, Sink,
+};
 
 pub static RULE: Rule = Rule {
     name: "localhost-reference",
@@ -17,10 +19,21 @@ pub static RULE: Rule = Rule {
     summary: "an environment value reaches another service through localhost from inside a container",
     doc: include_str!("../../../../../rules/localhost-reference/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[&PUBLIC_URL_VARIABLES],
+};
+
+/// Variables a project uses for its own public address (a link handed to browsers, a
+/// callback URL), which the built-in name patterns (`*_PUBLIC_URL`, `*_BASE_URL`, ...)
+/// do not recognise.
+pub static PUBLIC_URL_VARIABLES: RuleOption = RuleOption {
+    name: "public-url-variables",
+    kind: OptionKind::Strings,
+    summary: "variables whose URL is for browsers or names the container itself, never another service",
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
+    let public_urls = sink.strings(&PUBLIC_URL_VARIABLES);
     for service in &project.services {
         // In the host's or another service's network namespace, localhost is shared.
         if service.network_mode.as_ref().is_some_and(|m| {
@@ -31,7 +44,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         for EnvHost { var, host, span } in env_hosts(cx, service) {
-            if host.class != HostClass::Loopback {
+            if host.class != HostClass::Loopback || public_urls.contains(&var.name) {
                 continue;
             }
             let Some((target, why)) = meant_service(project, service, &var.name, host.port) else {

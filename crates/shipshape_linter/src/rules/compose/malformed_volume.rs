@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "a short-syntax volume entry that Compose rejects, or reads differently than meant",
     doc: include_str!("../../../../../rules/malformed-volume/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 /// Mount options Compose knows (compose-go `format/volume.go`); others are ignored.

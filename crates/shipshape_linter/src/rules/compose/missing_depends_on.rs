@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a service's environment points at another service it does not depend on",
     doc: include_str!("../../../../../rules/missing-depends-on/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 /// Restart policies under which a service that fails to connect comes back until the

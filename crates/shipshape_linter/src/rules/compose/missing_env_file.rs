@@ -23,6 +23,7 @@ pub static RULE: Rule = Rule {
     summary: "an env_file that does not exist",
     doc: include_str!("../../../../../rules/missing-env-file/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

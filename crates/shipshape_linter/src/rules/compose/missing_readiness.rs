@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "depends_on waits only for start on a dependency that needs time to become ready",
     doc: include_str!("../../../../../rules/missing-readiness/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 /// Restart policies under which a service that fails to connect simply comes back.

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "top-level version: is obsolete and ignored by Compose v2",
     doc: include_str!("../../../../../rules/obsolete-version/README.md"),
     checks: &[Check::Workspace(check)],
+    options: &[],
 };
 
 /// Compose v1 (`docker-compose` 1.x, Python) needs `version:`: without it a file is read

@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "a named volume, network, secret or config is used but not declared at the top level",
     doc: include_str!("../../../../../rules/undefined-resource/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -30,6 +30,7 @@ pub static RULE: Rule = Rule {
     summary: "a ${VAR} that .env does not set, or that Compose takes from the host where the container's was meant",
     doc: include_str!("../../../../../rules/undefined-variable/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 /// Variables Compose sets itself for interpolation (SPEC-domain A1).

@@ -25,6 +25,7 @@ pub static RULE: Rule = Rule {
     summary: "a hostname in a URL or host value matches no service, alias or container name",
     doc: include_str!("../../../../../rules/unknown-host/README.md"),
     checks: &[Check::Compose(check), Check::Pipeline(check_pipeline)],
+    options: &[],
 };
 
 /// Network modes in which the project's names are not what a container resolves.

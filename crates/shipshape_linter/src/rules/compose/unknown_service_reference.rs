@@ -17,6 +17,7 @@ pub static RULE: Rule = Rule {
     summary: "depends_on, links, extends, network_mode or volumes_from name a missing service",
     doc: include_str!("../../../../../rules/unknown-service-reference/README.md"),
     checks: &[Check::Compose(check)],
+    options: &[],
 };
 
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "a port mapping such as 22:22 that YAML 1.1 tools read as a base-60 number",
     doc: include_str!("../../../../../rules/unquoted-port/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

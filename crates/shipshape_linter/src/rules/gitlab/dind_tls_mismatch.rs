@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "`DOCKER_HOST` port and `DOCKER_TLS_CERTDIR` disagree for a `docker:dind` service",
     doc: include_str!("../../../../../rules/dind-tls-mismatch/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Whether a `docker:*dind*` image turns TLS on by default: since 19.03 it does; None when

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "`extends` chains loop, or go deeper than GitLab allows",
     doc: include_str!("../../../../../rules/extends-cycle/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

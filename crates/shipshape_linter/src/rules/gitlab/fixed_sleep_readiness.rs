@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "a script or entrypoint waits with a fixed `sleep` for a service to become ready",
     doc: include_str!("../../../../../rules/fixed-sleep-readiness/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Waits shorter than this (seconds) are polling intervals, not readiness guesses.

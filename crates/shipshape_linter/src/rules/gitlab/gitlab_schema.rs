@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "unknown keyword, wrong type or invalid value per the GitLab CI keyword reference",
     doc: include_str!("../../../../../rules/gitlab-schema/README.md"),
     checks: &[Check::File(check_file), Check::Pipeline(check_pipeline)],
+    options: &[],
 };
 
 fn check_file(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a `rules:if` expression does not parse, or holds an invalid regex",
     doc: include_str!("../../../../../rules/invalid-rules-expression/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "a job has no `script`, `trigger` or `run` after `extends` is applied",
     doc: include_str!("../../../../../rules/missing-script/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

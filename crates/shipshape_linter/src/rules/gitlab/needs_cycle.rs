@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "`needs` form a cycle",
     doc: include_str!("../../../../../rules/needs-cycle/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

@@ -20,6 +20,7 @@ pub static RULE: Rule = Rule {
     summary: "an `only`/`except` ref is a near miss of a special keyword and is compared literally",
     doc: include_str!("../../../../../rules/only-keyword-typo/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

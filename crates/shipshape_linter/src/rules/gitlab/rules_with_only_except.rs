@@ -13,6 +13,7 @@ pub static RULE: Rule = Rule {
     summary: "a job combines `rules` with `only`/`except`",
     doc: include_str!("../../../../../rules/rules-with-only-except/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// Keys GitLab refuses next to `rules`.

@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a CI service must reach another service but `FF_NETWORK_PER_BUILD` is not enabled",
     doc: include_str!("../../../../../rules/service-network-per-build/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// `banter-bus-management-api` -> `BANTER_BUS_MANAGEMENT_API`: the prefix a job variable

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "a pipeline that includes more than 150 files, nested includes and repeats counted",
     doc: include_str!("../../../../../rules/too-many-includes/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "a job's `stage` is not in `stages` (or the defaults when `stages` is absent)",
     doc: include_str!("../../../../../rules/undeclared-stage/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

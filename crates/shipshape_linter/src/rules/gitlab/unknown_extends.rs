@@ -16,6 +16,7 @@ pub static RULE: Rule = Rule {
     summary: "`extends` names a job or template that does not exist after includes",
     doc: include_str!("../../../../../rules/unknown-extends/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

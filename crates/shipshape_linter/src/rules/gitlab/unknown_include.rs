@@ -15,6 +15,7 @@ pub static RULE: Rule = Rule {
     summary: "an `include: local` file does not exist in the repository",
     doc: include_str!("../../../../../rules/unknown-include/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

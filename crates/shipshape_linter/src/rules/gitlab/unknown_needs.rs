@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "`needs` or `dependencies` name a job that does not exist",
     doc: include_str!("../../../../../rules/unknown-needs/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 #[derive(Clone, Copy, PartialEq)]

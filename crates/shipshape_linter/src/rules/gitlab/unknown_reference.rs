@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a `!reference [job, key, ...]` path does not exist",
     doc: include_str!("../../../../../rules/unknown-reference/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 /// GitLab's notation: `!reference ["job", "key"]`.

@@ -18,6 +18,7 @@ pub static RULE: Rule = Rule {
     summary: "an include shipshape does not read offline (project, remote, template, component)",
     doc: include_str!("../../../../../rules/unresolved-include/README.md"),
     checks: &[Check::Pipeline(check)],
+    options: &[],
 };
 
 fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {

@@ -12,4 +12,5 @@ pub static RULE: Rule = Rule {
     summary: "an ignore comment suppresses nothing",
     doc: include_str!("../../../../../rules/unused-ignore/README.md"),
     checks: &[Check::Engine],
+    options: &[],
 };

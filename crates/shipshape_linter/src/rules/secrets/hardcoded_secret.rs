@@ -19,6 +19,7 @@ pub static RULE: Rule = Rule {
     summary: "a literal credential in a compose environment, CI variable, service definition or script",
     doc: include_str!("../../../../../rules/hardcoded-secret/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 /// Path parts that say a file sets up a stack for tests, CI or a developer's machine,

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "a mapping has the same key twice",
     doc: include_str!("../../../../../rules/duplicate-key/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -21,6 +21,7 @@ pub static RULE: Rule = Rule {
     summary: "a tab character is part of a line's indentation",
     doc: include_str!("../../../../../rules/tab-indentation/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {

@@ -14,6 +14,7 @@ pub static RULE: Rule = Rule {
     summary: "the file is not valid YAML",
     doc: include_str!("../../../../../rules/yaml-syntax/README.md"),
     checks: &[Check::File(check)],
+    options: &[],
 };
 
 /// What to do about the parser's most common complaints, by the start of its message.
