@@ -53,7 +53,7 @@ fn run(rule: &str, dir: &Path, inputs: Vec<Input>) -> Analysis {
         report_under: vec![dir.to_path_buf()],
         ..Settings::default()
     };
-    // A case may carry its own shipshape.toml (the secret allowlist).
+    // A case may carry its own shipshape.toml (the secret allowlist, a rule's options).
     let config = dir.join("shipshape.toml");
     if config.is_file() {
         shipshape_linter::config::Config::load(&config)
