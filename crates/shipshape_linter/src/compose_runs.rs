@@ -5,14 +5,14 @@
 //! working directory, the project they form, and the variables that reach Compose's
 //! interpolation.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use shipshape_model::compose::files::{BASE_NAMES, OVERRIDE_NAMES};
 use shipshape_model::compose_cli::{self, Invocation};
 use shipshape_model::gitlab::{Job, Origin};
-use shipshape_model::shell::{self, Word};
+use shipshape_model::shell::{self, ScriptState, Word};
 
 use crate::fs::FileSystem;
 use crate::paths::normalize;
@@ -115,10 +115,7 @@ fn job_runs(
         job,
         job_vars: &job_vars,
     };
-    let mut vars = RunVariables::default();
-    for v in &job_vars {
-        vars.set.insert(v.name.clone(), Some(v.value_origin));
-    }
+    let vars = script_variables(&job_vars, &ScriptState::default());
     for link in links.iter().filter(|l| l.job == job.name) {
         out.push(linked_run(&scope, &vars, link));
     }
@@ -128,13 +125,10 @@ fn job_runs(
         (&["before_script", "script"][..], false),
         (&["after_script"][..], true),
     ] {
-        let mut state = ScriptState {
-            cwd: Some(String::new()),
-            vars: vars.clone(),
-            exported: HashMap::new(),
-            earlier_words: std::mem::take(&mut made_by_script.0),
-            made_dirs: std::mem::take(&mut made_by_script.1),
-        };
+        let mut state = ScriptState::new(
+            std::mem::take(&mut made_by_script.0),
+            std::mem::take(&mut made_by_script.1),
+        );
         for key in keys {
             for line in job.script(key) {
                 let Some(text) = line.as_str() else { continue };
@@ -193,7 +187,7 @@ fn expand_variables(
         let var = name
             .filter(|n| written == w.text && shell::is_assignment(&format!("{n}=")))
             // Set by the CI configuration, not changed by the script.
-            .filter(|n| matches!(state.vars.set.get(*n), Some(Some(_))))
+            .filter(|n| !state.assigned.contains(*n))
             .and_then(|n| job_vars.iter().rev().find(|v| v.name == n))
             .filter(|v| v.expand);
         let Some((var, value)) = var.and_then(|v| Some((v, v.value.as_deref()?))) else {
@@ -291,155 +285,24 @@ fn linked_run(scope: &JobScope<'_>, vars: &RunVariables, link: &JobLink) -> Pend
     }
 }
 
-/// What the script has done so far that matters to the next commands.
-struct ScriptState {
-    cwd: Option<String>,
-    vars: RunVariables,
-    /// Exported values, for `COMPOSE_FILE` and `COMPOSE_PROFILES` (value, word range).
-    exported: HashMap<String, (String, std::ops::Range<usize>)>,
-    earlier_words: Vec<String>,
-    made_dirs: Vec<String>,
-}
-
-/// `git clone` flags that take a value (the next word).
-const GIT_CLONE_VALUE_FLAGS: &[&str] = &[
-    "-b",
-    "--branch",
-    "--depth",
-    "-o",
-    "--origin",
-    "-c",
-    "--config",
-    "--reference",
-    "-j",
-    "--jobs",
-    "-u",
-    "--upload-pack",
-    "--template",
-    "--separate-git-dir",
-    "--shallow-since",
-    "--shallow-exclude",
-];
-
-/// The directories a command makes: `git clone URL [DIR]`, `mkdir DIR...`, `tar -C DIR`,
-/// `unzip -d DIR`.
-fn made_dirs(program: &str, args: &[Word]) -> Vec<String> {
-    let value_of = |flags: &[&str]| -> Vec<String> {
-        args.windows(2)
-            .filter(|w| flags.contains(&w[0].text.as_str()))
-            .map(|w| w[1].text.clone())
-            .collect()
-    };
-    match program {
-        "git" if args.first().is_some_and(|a| a.text == "clone") => {
-            let mut positional = Vec::new();
-            let mut skip = false;
-            for a in &args[1..] {
-                if skip {
-                    skip = false;
-                } else if GIT_CLONE_VALUE_FLAGS.contains(&a.text.as_str()) {
-                    skip = true;
-                } else if !a.text.starts_with('-') {
-                    positional.push(a.text.as_str());
-                }
-            }
-            match positional[..] {
-                [_, dir, ..] => vec![dir.to_string()],
-                [url] => {
-                    let base = url.trim_end_matches('/').rsplit(['/', ':']).next();
-                    base.map(|b| b.trim_end_matches(".git").to_string())
-                        .into_iter()
-                        .collect()
-                }
-                [] => Vec::new(),
-            }
-        }
-        "mkdir" => args
-            .iter()
-            .filter(|a| !a.text.starts_with('-'))
-            .map(|a| a.text.clone())
-            .collect(),
-        "tar" => value_of(&["-C", "--directory"]),
-        "unzip" => value_of(&["-d"]),
-        _ => Vec::new(),
+/// The variables known to reach a command: the job's (and global) `variables:`, those
+/// the script exported over them, and whether the script may have set anything.
+fn script_variables(
+    job_vars: &[shipshape_model::gitlab::services::Variable],
+    state: &ScriptState,
+) -> RunVariables {
+    let mut vars = RunVariables::default();
+    for v in job_vars {
+        vars.set.insert(v.name.clone(), Some(v.value_origin));
     }
-}
-
-impl ScriptState {
-    fn follow(&mut self, command: &shell::Command) {
-        self.earlier_words.extend(
-            command
-                .words
-                .iter()
-                .chain(&command.redirects)
-                .map(|w| w.text.clone()),
-        );
-        let Some(program) = command.words.first() else {
-            return;
-        };
-        let args = &command.words[1..];
-        self.made_dirs.extend(
-            made_dirs(&program.text, args)
-                .into_iter()
-                .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
-                .filter(|d| !d.is_empty() && !d.contains('$')),
-        );
-        match program.text.as_str() {
-            "cd" | "pushd" => {
-                self.cwd = match (&self.cwd, args.first()) {
-                    (Some(cwd), Some(target)) => change_dir(cwd, target),
-                    _ => None,
-                }
-            }
-            "popd" => self.cwd = None,
-            "export" | "declare" | "typeset" => {
-                for a in args {
-                    let (name, value) = a.text.split_once('=').unwrap_or((&a.text, ""));
-                    if shell::is_assignment(&format!("{name}=")) {
-                        self.vars.set.insert(name.to_string(), None);
-                        self.exported
-                            .insert(name.to_string(), (value.to_string(), a.range.clone()));
-                    }
-                }
-            }
-            "source" | "." | "eval" => self.vars.open = true,
-            "set"
-                if args
-                    .iter()
-                    .any(|a| a.text.starts_with('-') && a.text.contains('a')) =>
-            {
-                self.vars.open = true
-            }
-            _ => {}
-        }
+    for name in &state.assigned {
+        vars.set.insert(name.clone(), None);
     }
+    vars.open = state.open;
+    vars
 }
 
-/// The working directory after `cd target`, relative to the repository root.
-fn change_dir(cwd: &str, target: &Word) -> Option<String> {
-    let text = target.text.as_str();
-    let relative = if target.dynamic {
-        let rest = ["$CI_PROJECT_DIR", "${CI_PROJECT_DIR}"]
-            .iter()
-            .find_map(|p| text.strip_prefix(p))?;
-        if rest.contains('$') {
-            return None;
-        }
-        rest.trim_start_matches('/').to_string()
-    } else if text.starts_with('/') || text.starts_with('~') || text == "-" {
-        return None;
-    } else if cwd.is_empty() {
-        text.to_string()
-    } else {
-        format!("{cwd}/{text}")
-    };
-    let normal = normalize(Path::new(&relative));
-    if normal.starts_with("..") {
-        return None;
-    }
-    Some(normal.to_string_lossy().replace('\\', "/"))
-}
-
+/// One Compose command of a job's script, with the files it reads looked up on disk.
 fn resolve(
     scope: &JobScope<'_>,
     state: &ScriptState,
@@ -448,39 +311,82 @@ fn resolve(
     after_script: bool,
     expansions: &[Expansion],
 ) -> PendingRun {
-    let JobScope {
-        fs,
-        roots,
-        pipeline,
-        job,
-        job_vars,
-    } = *scope;
-    let mut vars = state.vars.clone();
+    let mut run = new_run(scope, state, origin, invocation, after_script);
+    let mut files = Vec::new();
+    let mut env_files = Vec::new();
+    if let Some(cwd) = &state.cwd {
+        // The directories the working directory may be (see `IncludeResolver::roots`).
+        let dirs: Vec<PathBuf> = scope
+            .roots
+            .iter()
+            .map(|r| normalize(&r.join(cwd)))
+            .collect();
+        let named = named_files(scope.job_vars, state, &run.invocation, expansions);
+        // `COMPOSE_FILE` set by the CI configuration without a literal value: the files
+        // are unknown; the default files are still loaded, as context.
+        run.files.dynamic |= named.is_none();
+        let named = named.unwrap_or_default();
+        if named.is_empty() {
+            run.files.default_names = true;
+            files = default_files(scope.fs, &dirs);
+        }
+        for (written, at, dynamic) in named {
+            match locate(scope, &dirs, written, at, dynamic) {
+                Some(file) => files.push(file),
+                None => run.files.dynamic = true,
+            }
+        }
+        for w in run.invocation.env_files() {
+            let found = (!w.dynamic)
+                .then(|| {
+                    dirs.iter()
+                        .map(|d| normalize(&d.join(&w.text)))
+                        .find(|p| scope.fs.is_file(p))
+                })
+                .flatten();
+            match found {
+                Some(p) => env_files.push(p),
+                None => run.variables.open = true,
+            }
+        }
+    } else {
+        run.files.dynamic = true;
+    }
+    PendingRun {
+        pipeline: scope.pipeline,
+        run,
+        files,
+        env_files,
+    }
+}
+
+/// The run as the script sees it, before its files are looked up.
+fn new_run(
+    scope: &JobScope<'_>,
+    state: &ScriptState,
+    origin: Origin,
+    invocation: Invocation,
+    after_script: bool,
+) -> ComposeRun {
+    let mut variables = script_variables(scope.job_vars, state);
     for a in &invocation.assignments {
         if let Some((name, _)) = a.text.split_once('=') {
-            vars.set.insert(name.to_string(), None);
+            variables.set.insert(name.to_string(), None);
         }
     }
-    let profiles_env = invocation
-        .assignments
+    let job_profiles = scope
+        .job_vars
         .iter()
-        .rev()
-        .find_map(|a| a.text.strip_prefix("COMPOSE_PROFILES=").map(str::to_string))
-        .or_else(|| {
-            state
-                .exported
-                .get("COMPOSE_PROFILES")
-                .map(|(v, _)| v.clone())
-        })
-        .or_else(|| {
-            job_vars
-                .iter()
-                .find(|v| v.name == "COMPOSE_PROFILES")
-                .map(|v| v.value.clone().unwrap_or_else(|| "$".into()))
-        });
-    let mut run = ComposeRun {
-        job: job.name.clone(),
-        job_key: job.key,
+        .find(|v| v.name == "COMPOSE_PROFILES")
+        .map(|v| v.value.as_deref());
+    let exported = state
+        .exported
+        .get("COMPOSE_PROFILES")
+        .map(|(v, _)| v.as_str());
+    let profiles_env = compose_cli::profiles_env(&invocation, exported, job_profiles);
+    ComposeRun {
+        job: scope.job.name.clone(),
+        job_key: scope.job.key,
         origin,
         invocation,
         cwd: state.cwd.clone(),
@@ -488,30 +394,27 @@ fn resolve(
         files: RunFiles::default(),
         project: None,
         env_files: Vec::new(),
-        variables: vars,
+        variables,
         profiles_env,
         earlier_words: state.earlier_words.clone(),
         made_dirs: state.made_dirs.clone(),
         linked: false,
-    };
-    let mut files = Vec::new();
-    let mut env_files = Vec::new();
-    let Some(cwd) = &state.cwd else {
-        run.files.dynamic = true;
-        return PendingRun {
-            pipeline,
-            run,
-            files,
-            env_files,
-        };
-    };
-    // The directories the working directory may be (see `IncludeResolver::roots`).
-    let dirs: Vec<PathBuf> = roots.iter().map(|r| normalize(&r.join(cwd))).collect();
-    let inv = &run.invocation;
-    // What names the files: -f, else COMPOSE_FILE (command line, export, job variable).
+    }
+}
+
+/// The files a command names, as written, with where each is named and whether a
+/// variable makes it: `-f` (a word an expansion brought points into the variable's
+/// value), else `COMPOSE_FILE` (command line, export, job variable). Empty: the default
+/// names; None: `COMPOSE_FILE` is a job variable without a literal value.
+fn named_files(
+    job_vars: &[shipshape_model::gitlab::services::Variable],
+    state: &ScriptState,
+    inv: &Invocation,
+    expansions: &[Expansion],
+) -> Option<Vec<(String, FileArg, bool)>> {
     // A word an expansion brought: its place in the variable's value (each word once).
     let mut taken = vec![0usize; expansions.len()];
-    let mut named: Vec<(String, FileArg, bool)> = inv
+    let flags: Vec<(String, FileArg, bool)> = inv
         .files()
         .map(|w| {
             let from = expansions.iter().enumerate().find_map(|(i, e)| {
@@ -530,152 +433,128 @@ fn resolve(
             (w.text.clone(), at, w.dynamic)
         })
         .collect();
-    if named.is_empty() {
-        // The value, and where its first byte is in the script (None: not written as is).
-        let assigned = inv
-            .assignments
-            .iter()
-            .rev()
-            .find_map(|a| {
-                let value = a.text.strip_prefix("COMPOSE_FILE=")?;
-                let verbatim = a.range.len() == a.text.len();
-                Some((
-                    value.to_string(),
-                    a.range.clone(),
-                    verbatim.then(|| a.range.end - value.len()),
-                ))
-            })
-            .or_else(|| {
-                let (value, range) = state.exported.get("COMPOSE_FILE")?;
-                let verbatim = range.len() == "COMPOSE_FILE=".len() + value.len();
-                Some((
-                    value.clone(),
-                    range.clone(),
-                    verbatim.then(|| range.end - value.len()),
-                ))
-            });
-        let from_job = job_vars.iter().find(|v| v.name == "COMPOSE_FILE");
-        let separator = job_vars
-            .iter()
-            .find(|v| v.name == "COMPOSE_PATH_SEPARATOR")
-            .and_then(|v| v.value.clone())
-            .unwrap_or_else(|| ":".into());
-        // Each entry with its byte range in the value.
-        let entries = |value: &str| -> Vec<(String, std::ops::Range<usize>)> {
-            let mut at = 0;
-            let mut out = Vec::new();
-            for e in value.split(separator.as_str()) {
-                if !e.is_empty() {
-                    out.push((e.to_string(), at..at + e.len()));
-                }
-                at += e.len() + separator.len();
-            }
-            out
-        };
-        if let Some((value, word, start)) = assigned {
-            named = entries(&value)
+    if !flags.is_empty() {
+        return Some(flags);
+    }
+    let separator = job_vars
+        .iter()
+        .find(|v| v.name == "COMPOSE_PATH_SEPARATOR")
+        .and_then(|v| v.value.as_deref())
+        .unwrap_or(compose_cli::DEFAULT_PATH_SEPARATOR);
+    // The value, and where its first byte is in the script (None: not written as is).
+    let assigned = inv
+        .assignments
+        .iter()
+        .rev()
+        .find_map(|a| {
+            let value = a.text.strip_prefix("COMPOSE_FILE=")?;
+            let verbatim = a.range.len() == a.text.len();
+            Some((
+                value,
+                a.range.clone(),
+                verbatim.then(|| a.range.end - value.len()),
+            ))
+        })
+        .or_else(|| {
+            let (value, range) = state.exported.get("COMPOSE_FILE")?;
+            let verbatim = range.len() == "COMPOSE_FILE=".len() + value.len();
+            Some((
+                value.as_str(),
+                range.clone(),
+                verbatim.then(|| range.end - value.len()),
+            ))
+        });
+    if let Some((value, word, start)) = assigned {
+        let entries = compose_cli::compose_file_entries(value, separator);
+        return Some(
+            entries
                 .into_iter()
                 .map(|(e, r)| {
                     let range = start.map_or(word.clone(), |s| s + r.start..s + r.end);
                     let dynamic = e.contains('$');
-                    (e, FileArg::Assignment(range), dynamic)
+                    (e.to_string(), FileArg::Assignment(range), dynamic)
                 })
-                .collect();
-        } else if let Some(v) = from_job {
-            match &v.value {
-                Some(value) => {
-                    named = entries(value)
-                        .into_iter()
-                        .map(|(e, r)| {
-                            let dynamic = e.contains('$');
-                            (e, FileArg::Variable(v.value_origin, r), dynamic)
-                        })
-                        .collect()
-                }
-                None => run.files.dynamic = true,
-            }
-        }
+                .collect(),
+        );
     }
-    if named.is_empty() {
-        run.files.default_names = true;
-        // The first directory holding a default file; its override comes with it.
-        let found = dirs.iter().find_map(|dir| {
-            let base = BASE_NAMES
-                .iter()
-                .map(|n| dir.join(n))
-                .find(|p| fs.is_file(p))?;
-            let over = OVERRIDE_NAMES
-                .iter()
-                .map(|n| dir.join(n))
-                .find(|p| fs.is_file(p));
-            Some((base, over))
-        });
-        match found {
-            Some((base, over)) => {
-                files.push((base, None));
-                files.extend(over.map(|o| (o, None)));
-            }
-            None => files.push((
-                dirs[0].join(BASE_NAMES[0]),
-                Some(MissingFile {
-                    written: String::new(),
-                    path: dirs[0].clone(),
-                    candidates: dirs.clone(),
-                    at: FileArg::Default,
-                }),
-            )),
-        }
-    }
-    for (written, at, dynamic) in named {
-        if dynamic {
-            run.files.dynamic = true;
-            continue;
-        }
-        if written == "-" {
-            // Read from stdin.
-            run.files.dynamic = true;
-            continue;
-        }
-        if written.starts_with(['/', '~'])
-            && !roots.iter().any(|r| Path::new(&written).starts_with(r))
-        {
-            // On the runner's machine, outside the repository: nothing shipshape can see.
-            run.files.dynamic = true;
-            continue;
-        }
-        let candidates: Vec<PathBuf> = dirs.iter().map(|d| normalize(&d.join(&written))).collect();
-        match candidates.iter().find(|p| fs.is_file(p)) {
-            Some(p) => files.push((p.clone(), None)),
-            None => files.push((
-                candidates[0].clone(),
-                Some(MissingFile {
-                    written,
-                    path: candidates[0].clone(),
-                    candidates: candidates.clone(),
-                    at,
-                }),
-            )),
-        }
-    }
-    for w in inv.env_files() {
-        if w.dynamic {
-            run.variables.open = true;
-            continue;
-        }
-        match dirs
+    let Some(v) = job_vars.iter().find(|v| v.name == "COMPOSE_FILE") else {
+        return Some(Vec::new());
+    };
+    let entries = compose_cli::compose_file_entries(v.value.as_deref()?, separator);
+    Some(
+        entries
+            .into_iter()
+            .map(|(e, r)| {
+                let dynamic = e.contains('$');
+                (e.to_string(), FileArg::Variable(v.value_origin, r), dynamic)
+            })
+            .collect(),
+    )
+}
+
+/// The default files in the first of `dirs` that holds one, with its override; or the
+/// missing default file.
+fn default_files(fs: &dyn FileSystem, dirs: &[PathBuf]) -> Vec<(PathBuf, Option<MissingFile>)> {
+    let found = dirs.iter().find_map(|dir| {
+        let base = BASE_NAMES
             .iter()
-            .map(|d| normalize(&d.join(&w.text)))
-            .find(|p| fs.is_file(p))
-        {
-            Some(p) => env_files.push(p),
-            None => run.variables.open = true,
-        }
+            .map(|n| dir.join(n))
+            .find(|p| fs.is_file(p))?;
+        let over = OVERRIDE_NAMES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| fs.is_file(p));
+        Some((base, over))
+    });
+    match found {
+        Some((base, over)) => std::iter::once((base, None))
+            .chain(over.map(|o| (o, None)))
+            .collect(),
+        None => vec![(
+            dirs[0].join(BASE_NAMES[0]),
+            Some(MissingFile {
+                written: String::new(),
+                path: dirs[0].clone(),
+                candidates: dirs.to_vec(),
+                at: FileArg::Default,
+            }),
+        )],
     }
-    PendingRun {
-        pipeline,
-        run,
-        files,
-        env_files,
+}
+
+/// Where a named file is: the first of `dirs` that holds it, else where Compose would
+/// look (missing). None when only the run knows (a variable, stdin, a path of the
+/// runner's machine outside the repository).
+fn locate(
+    scope: &JobScope<'_>,
+    dirs: &[PathBuf],
+    written: String,
+    at: FileArg,
+    dynamic: bool,
+) -> Option<(PathBuf, Option<MissingFile>)> {
+    if dynamic || written == "-" {
+        return None;
+    }
+    if written.starts_with(['/', '~'])
+        && !scope
+            .roots
+            .iter()
+            .any(|r| Path::new(&written).starts_with(r))
+    {
+        return None;
+    }
+    let candidates: Vec<PathBuf> = dirs.iter().map(|d| normalize(&d.join(&written))).collect();
+    match candidates.iter().find(|p| scope.fs.is_file(p)) {
+        Some(p) => Some((p.clone(), None)),
+        None => Some((
+            candidates[0].clone(),
+            Some(MissingFile {
+                written,
+                path: candidates[0].clone(),
+                candidates,
+                at,
+            }),
+        )),
     }
 }
 
@@ -703,35 +582,4 @@ pub fn settle(files: &Files, pending: Vec<PendingRun>) -> Vec<(PipelineId, Compo
             (p.pipeline, run)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn dirs(line: &str) -> Vec<String> {
-        shell::commands(line)
-            .iter()
-            .flat_map(|c| made_dirs(&c.words[0].text, &c.words[1..]))
-            .collect()
-    }
-
-    #[test]
-    fn directories_a_command_makes() {
-        assert_eq!(
-            dirs("git clone --depth 1 -b main https://x.example/ops/stack.git"),
-            ["stack"]
-        );
-        assert_eq!(
-            dirs("git clone git@x.example:ops/deploy.git infra"),
-            ["infra"]
-        );
-        assert_eq!(dirs("git clone git@x.example:deploy"), ["deploy"]);
-        assert_eq!(dirs("mkdir -p a b/c"), ["a", "b/c"]);
-        assert_eq!(
-            dirs("tar -xzf x.tgz -C out; unzip -q y.zip -d z"),
-            ["out", "z"]
-        );
-        assert!(dirs("git pull; cp a b; tar -czf x.tgz dir").is_empty());
-    }
 }

@@ -4,6 +4,8 @@
 //! do not know may take a value, so the services after it are marked uncertain rather
 //! than guessed.
 
+use std::ops::Range;
+
 use crate::shell::{Command, Separator, Word, is_assignment};
 
 /// Compose's global flags that take a value.
@@ -753,6 +755,39 @@ pub const TEST_NAME_WORDS: &[&str] = &[
     "sut",
 ];
 
+/// `COMPOSE_PATH_SEPARATOR` when unset (Compose's default on Linux, SPEC-domain A1).
+pub const DEFAULT_PATH_SEPARATOR: &str = ":";
+
+/// The entries of a `COMPOSE_FILE` value, each with its byte range in the value; empty
+/// entries are skipped.
+pub fn compose_file_entries<'v>(value: &'v str, separator: &str) -> Vec<(&'v str, Range<usize>)> {
+    let mut at = 0;
+    let mut out = Vec::new();
+    for entry in value.split(separator) {
+        if !entry.is_empty() {
+            out.push((entry, at..at + entry.len()));
+        }
+        at += entry.len() + separator.len();
+    }
+    out
+}
+
+/// `COMPOSE_PROFILES` as a command sees it: an assignment on its command line wins over
+/// an export of the script, which wins over the job's variable (`Some(None)`: set without
+/// a literal value, returned as `"$"`, unknown).
+pub fn profiles_env(
+    invocation: &Invocation,
+    exported: Option<&str>,
+    job_variable: Option<Option<&str>>,
+) -> Option<String> {
+    invocation
+        .assignments
+        .iter()
+        .rev()
+        .find_map(|a| a.text.strip_prefix("COMPOSE_PROFILES=").map(str::to_string))
+        .or_else(|| exported.map(str::to_string))
+        .or_else(|| job_variable.map(|v| v.unwrap_or("$").to_string()))
+}
 /// Whether a command line runs a test suite.
 pub fn runs_tests(command: &str) -> bool {
     let words: Vec<&str> = command

@@ -9,6 +9,10 @@
 
 use std::ops::Range;
 
+mod state;
+
+pub use state::ScriptState;
+
 /// One word of a command, as the shell passes it to the program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Word {
