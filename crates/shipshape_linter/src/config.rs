@@ -116,7 +116,7 @@ pub struct Config {
     /// Rule name -> None (off) or a severity.
     pub rules: Vec<(String, Option<Severity>)>,
     /// Options of `[rules.<name>]` tables.
-    pub options: crate::settings::RuleOptions,
+    pub options: crate::rule::RuleOptions,
     pub secrets: SecretAllowlist,
     pub files: FileRules,
     pub links: Vec<JobLink>,

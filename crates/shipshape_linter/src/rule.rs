@@ -1,12 +1,13 @@
 //! What a rule is: static metadata next to a plain check function.
 
+use std::collections::HashMap;
+
 use shipshape_model::FileKind;
 use shipshape_model::compose::Project;
 use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, Span, Tree};
 
 use crate::diagnostic::{Diagnostic, Label, Severity};
-use crate::settings::Settings;
 use crate::workspace::{AnalyzedFile, CiPipeline, Workspace};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -177,6 +178,30 @@ impl OptionKind {
     }
 }
 
+/// The options `shipshape.toml` sets, per rule (validated against each rule's declared
+/// options when the file is read).
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// rule name -> option name -> values.
+    strings: HashMap<String, HashMap<String, Vec<String>>>,
+}
+
+impl RuleOptions {
+    pub fn set_strings(&mut self, rule: &str, option: &str, values: Vec<String>) {
+        self.strings
+            .entry(rule.to_string())
+            .or_default()
+            .insert(option.to_string(), values);
+    }
+
+    pub fn strings(&self, rule: &str, option: &str) -> &[String] {
+        self.strings
+            .get(rule)
+            .and_then(|o| o.get(option))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 pub struct Rule {
     /// Kebab-case; part of the public interface (config, ignore comments, SARIF ids).
     pub name: &'static str,
@@ -202,11 +227,11 @@ impl Rule {
 
 /// What a rule's check is given besides what it checks: where its findings go (each
 /// stamped with the rule's name and effective severity, so rule code never deals with
-/// configuration), the settings of the run and the rule's own options.
+/// configuration), and the rule's own options.
 pub struct Sink<'a> {
     rule: &'static Rule,
     severity: Severity,
-    settings: &'a Settings,
+    options: &'a RuleOptions,
     out: &'a mut Vec<Diagnostic>,
 }
 
@@ -214,19 +239,15 @@ impl<'a> Sink<'a> {
     pub fn new(
         rule: &'static Rule,
         severity: Severity,
-        settings: &'a Settings,
+        options: &'a RuleOptions,
         out: &'a mut Vec<Diagnostic>,
     ) -> Sink<'a> {
         Sink {
             rule,
             severity,
-            settings,
+            options,
             out,
         }
-    }
-
-    pub fn settings(&self) -> &'a Settings {
-        self.settings
     }
 
     /// The values `shipshape.toml` gives one of this rule's options (empty when unset).
@@ -237,7 +258,7 @@ impl<'a> Sink<'a> {
             self.rule.name,
             option.name
         );
-        self.settings.options.strings(self.rule.name, option.name)
+        self.options.strings(self.rule.name, option.name)
     }
 
     /// The rule's effective severity (a finding may be lowered below it, never raised).

@@ -1,6 +1,5 @@
 //! What one analysis run checks and how severely.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use shipshape_yaml::Limits;
@@ -34,7 +33,7 @@ pub struct Settings {
     /// CI jobs linked to Compose files in shipshape.toml.
     pub links: Vec<JobLink>,
     /// Rule options from `[rules.<name>]` tables.
-    pub options: RuleOptions,
+    pub options: crate::rule::RuleOptions,
 }
 
 impl Default for Settings {
@@ -48,7 +47,7 @@ impl Default for Settings {
             report_under: Vec::new(),
             secrets: crate::secrets::SecretAllowlist::default(),
             links: Vec::new(),
-            options: RuleOptions::default(),
+            options: crate::rule::RuleOptions::default(),
         }
     }
 }
@@ -60,30 +59,6 @@ pub struct JobLink {
     pub job: String,
     /// Each file as written in shipshape.toml, and its absolute path.
     pub compose: Vec<(String, PathBuf)>,
-}
-
-/// The options `shipshape.toml` sets, per rule (validated against each rule's declared
-/// options when the file is read).
-#[derive(Clone, Debug, Default)]
-pub struct RuleOptions {
-    /// rule name -> option name -> values.
-    strings: HashMap<String, HashMap<String, Vec<String>>>,
-}
-
-impl RuleOptions {
-    pub fn set_strings(&mut self, rule: &str, option: &str, values: Vec<String>) {
-        self.strings
-            .entry(rule.to_string())
-            .or_default()
-            .insert(option.to_string(), values);
-    }
-
-    pub fn strings(&self, rule: &str, option: &str) -> &[String] {
-        self.strings
-            .get(rule)
-            .and_then(|o| o.get(option))
-            .map_or(&[], Vec::as_slice)
-    }
 }
 
 /// Per registered rule: off, or on at a severity.

@@ -42,7 +42,10 @@ pub(super) fn check(
                     && rule.group.applies_to(file.kind)
                 {
                     guarded(rule, file.id(), &mut found, |sink_out| {
-                        check(file, &mut Sink::new(rule, severity, settings, sink_out));
+                        check(
+                            file,
+                            &mut Sink::new(rule, severity, &settings.options, sink_out),
+                        );
                     });
                 }
             }
@@ -60,7 +63,10 @@ pub(super) fn check(
                 if let Check::Compose(check) = check {
                     let first = project.owned.first().copied().unwrap_or_default();
                     guarded(rule, first, &mut found, |sink_out| {
-                        check(&cx, &mut Sink::new(rule, severity, settings, sink_out));
+                        check(
+                            &cx,
+                            &mut Sink::new(rule, severity, &settings.options, sink_out),
+                        );
                     });
                 }
             }
@@ -79,7 +85,10 @@ pub(super) fn check(
             for &(rule, severity, check) in &enabled {
                 if let Check::Pipeline(check) = check {
                     guarded(rule, pipeline.model.root_file, &mut found, |sink_out| {
-                        check(&cx, &mut Sink::new(rule, severity, settings, sink_out));
+                        check(
+                            &cx,
+                            &mut Sink::new(rule, severity, &settings.options, sink_out),
+                        );
                     });
                 }
             }
@@ -92,7 +101,10 @@ pub(super) fn check(
         if let Check::Workspace(check) = check {
             let first = ws.files.first().map_or(FileId(0), AnalyzedFile::id);
             guarded(rule, first, &mut out, |sink_out| {
-                check(ws, &mut Sink::new(rule, severity, settings, sink_out));
+                check(
+                    ws,
+                    &mut Sink::new(rule, severity, &settings.options, sink_out),
+                );
             });
         }
     }
