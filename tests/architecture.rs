@@ -210,3 +210,64 @@ fn the_cycle_check_finds_a_cycle() {
     );
     assert_eq!(cycle_through(&graph, "d"), None);
 }
+
+/// Functions longer than this say why, in a `// Long because:` comment above them.
+const LONG_FUNCTION_LINES: usize = 120;
+
+/// Every function of `crates/` over [`LONG_FUNCTION_LINES`] lines (from its signature to
+/// its closing brace at the same indentation) has a `// Long because:` comment above it.
+#[test]
+fn long_functions_say_why() {
+    let mut unexplained = Vec::new();
+    let mut measured = 0;
+    for path in walk_rs(&root().join("crates")) {
+        let text = std::fs::read_to_string(&path).expect("source");
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let body = line.trim_start();
+            let indent = &line[..line.len() - body.len()];
+            let is_fn = [
+                "fn ",
+                "pub fn ",
+                "pub(crate) fn ",
+                "pub(super) fn ",
+                "const fn ",
+            ]
+            .iter()
+            .any(|p| body.starts_with(p));
+            if !is_fn || body.ends_with(';') {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            let Some(end) = lines[i..].iter().position(|l| *l == close) else {
+                continue;
+            };
+            measured += 1;
+            if end < LONG_FUNCTION_LINES {
+                continue;
+            }
+            let above = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| {
+                    let t = l.trim_start();
+                    t.starts_with("//") || t.starts_with("#[")
+                })
+                .any(|l| l.trim_start().starts_with("// Long because:"));
+            if !above {
+                unexplained.push(format!(
+                    "{}:{}: {} lines",
+                    path.strip_prefix(root()).unwrap_or(&path).display(),
+                    i + 1,
+                    end + 1
+                ));
+            }
+        }
+    }
+    assert!(measured > 500, "the functions are found ({measured})");
+    assert!(
+        unexplained.is_empty(),
+        "functions over {LONG_FUNCTION_LINES} lines without a `// Long because:` comment:\n{}",
+        unexplained.join("\n")
+    );
+}

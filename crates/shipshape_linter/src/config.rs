@@ -197,137 +197,10 @@ impl Config {
                 })?),
             });
         }
-        for (name, value) in &raw.rules {
-            let Some(rule) = crate::registry::rule(name.get_ref()) else {
-                let hint = nearest_rule(name.get_ref())
-                    .map_or(String::new(), |n| format!("; did you mean \"{n}\"?"));
-                return Err(error(
-                    Some(name.span()),
-                    format!("unknown rule \"{}\"{hint}", name.get_ref()),
-                ));
-            };
-            // The span of the whole `[rules.x]` table or `x = ...` value: toml keeps no
-            // spans inside a `toml::Value`, so errors about a key point at its table.
-            let at = Some(value.span());
-            let level = match value.get_ref() {
-                toml::Value::String(level) => Some(level.as_str()),
-                toml::Value::Table(table) => {
-                    for (key, option_value) in table.iter().filter(|(k, _)| *k != "severity") {
-                        let option = rule.option(key).ok_or_else(|| {
-                            let known: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
-                            let hint = crate::text::nearest(key, known.iter().copied())
-                                .map(|n| format!("; did you mean \"{n}\"?"))
-                                .unwrap_or_else(|| match known.as_slice() {
-                                    [] => {
-                                        format!("; {} has no options, only \"severity\"", rule.name)
-                                    }
-                                    names => format!("; its options: {}", names.join(", ")),
-                                });
-                            error(
-                                at.clone(),
-                                format!("unknown option \"{key}\" of rule \"{}\"{hint}", rule.name),
-                            )
-                        })?;
-                        let strings = option_strings(option_value).ok_or_else(|| {
-                            error(
-                                at.clone(),
-                                format!(
-                                    "{}.{} must be {}",
-                                    rule.name,
-                                    option.name,
-                                    option.kind.as_str()
-                                ),
-                            )
-                        })?;
-                        config.options.set_strings(rule.name, option.name, strings);
-                    }
-                    match table.get("severity") {
-                        None => None,
-                        Some(toml::Value::String(level)) => Some(level.as_str()),
-                        Some(_) => {
-                            return Err(error(
-                                at,
-                                format!("{}.severity must be a string", rule.name),
-                            ));
-                        }
-                    }
-                }
-                _ => {
-                    return Err(error(
-                        at,
-                        format!(
-                            "rule \"{}\" takes a severity (\"off\", \"error\", \"warning\", \"info\") or a table of options",
-                            rule.name
-                        ),
-                    ));
-                }
-            };
-            let Some(level) = level else { continue };
-            let severity = match level {
-                "off" => None,
-                s => Some(Severity::parse(s).ok_or_else(|| {
-                    error(
-                        at.clone(),
-                        format!(
-                            "a rule is \"off\", \"error\", \"warning\" or \"info\", not \"{s}\""
-                        ),
-                    )
-                })?),
-            };
-            config.rules.push((rule.name.to_string(), severity));
-        }
-        for r in &raw.secrets.allow_regexes {
-            regex::Regex::new(r.get_ref())
-                .map_err(|e| error(Some(r.span()), format!("invalid regex: {e}")))?;
-        }
-        for p in &raw.secrets.allow_paths {
-            globset::Glob::new(p.get_ref())
-                .map_err(|e| error(Some(p.span()), format!("invalid glob: {e}")))?;
-        }
-        let regexes: Vec<String> = raw
-            .secrets
-            .allow_regexes
-            .iter()
-            .map(|r| r.get_ref().clone())
-            .collect();
-        let paths: Vec<String> = raw
-            .secrets
-            .allow_paths
-            .iter()
-            .map(|p| p.get_ref().clone())
-            .collect();
+        parse_rules(&raw.rules, &error, &mut config)?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        config.secrets = SecretAllowlist::new(raw.secrets.allow_values, &regexes, &paths)
-            .map_err(|m| error(None, m))?
-            .relative_to(dir);
-        let globs = |list: &[Spanned<String>]| -> Result<Option<GlobSet>, ConfigError> {
-            if list.is_empty() {
-                return Ok(None);
-            }
-            let mut builder = GlobSetBuilder::new();
-            for g in list {
-                builder.add(
-                    Glob::new(g.get_ref())
-                        .map_err(|e| error(Some(g.span()), format!("invalid glob: {e}")))?,
-                );
-            }
-            builder
-                .build()
-                .map(Some)
-                .map_err(|e| error(None, e.to_string()))
-        };
-        let mut kinds = Vec::new();
-        if let Some(g) = globs(&raw.files.compose)? {
-            kinds.push((g, FileKind::Compose));
-        }
-        if let Some(g) = globs(&raw.files.gitlab_ci)? {
-            kinds.push((g, FileKind::GitlabCi));
-        }
-        config.files = FileRules {
-            root: dir.to_path_buf(),
-            kinds,
-            exclude: globs(&raw.files.exclude)?,
-        };
+        config.secrets = secret_allowlist(raw.secrets, dir, &error)?;
+        config.files = file_rules(&raw.files, dir, &error)?;
         config.links = raw
             .links
             .into_iter()
@@ -383,6 +256,157 @@ impl Config {
             settings.max_diagnostics_per_file = max;
         }
     }
+}
+
+/// What `ConfigError` a problem at a span of the file is.
+type ErrorAt<'e> = dyn Fn(Option<std::ops::Range<usize>>, String) -> ConfigError + 'e;
+
+/// `[rules]`: each rule's severity (`name = "warning"`), or its table (`severity` and the
+/// options the rule declares).
+fn parse_rules(
+    rules: &BTreeMap<Spanned<String>, Spanned<toml::Value>>,
+    error: &ErrorAt<'_>,
+    config: &mut Config,
+) -> Result<(), ConfigError> {
+    for (name, value) in rules {
+        let Some(rule) = crate::registry::rule(name.get_ref()) else {
+            let hint = nearest_rule(name.get_ref())
+                .map_or(String::new(), |n| format!("; did you mean \"{n}\"?"));
+            return Err(error(
+                Some(name.span()),
+                format!("unknown rule \"{}\"{hint}", name.get_ref()),
+            ));
+        };
+        // The span of the whole `[rules.x]` table or `x = ...` value: toml keeps no
+        // spans inside a `toml::Value`, so errors about a key point at its table.
+        let at = Some(value.span());
+        let level = match value.get_ref() {
+            toml::Value::String(level) => Some(level.as_str()),
+            toml::Value::Table(table) => {
+                for (key, option_value) in table.iter().filter(|(k, _)| *k != "severity") {
+                    let option = rule.option(key).ok_or_else(|| {
+                        let known: Vec<&str> = rule.options.iter().map(|o| o.name).collect();
+                        let hint = crate::text::nearest(key, known.iter().copied())
+                            .map(|n| format!("; did you mean \"{n}\"?"))
+                            .unwrap_or_else(|| match known.as_slice() {
+                                [] => {
+                                    format!("; {} has no options, only \"severity\"", rule.name)
+                                }
+                                names => format!("; its options: {}", names.join(", ")),
+                            });
+                        error(
+                            at.clone(),
+                            format!("unknown option \"{key}\" of rule \"{}\"{hint}", rule.name),
+                        )
+                    })?;
+                    let strings = option_strings(option_value).ok_or_else(|| {
+                        error(
+                            at.clone(),
+                            format!(
+                                "{}.{} must be {}",
+                                rule.name,
+                                option.name,
+                                option.kind.as_str()
+                            ),
+                        )
+                    })?;
+                    config.options.set_strings(rule.name, option.name, strings);
+                }
+                match table.get("severity") {
+                    None => None,
+                    Some(toml::Value::String(level)) => Some(level.as_str()),
+                    Some(_) => {
+                        return Err(error(
+                            at,
+                            format!("{}.severity must be a string", rule.name),
+                        ));
+                    }
+                }
+            }
+            _ => {
+                return Err(error(
+                    at,
+                    format!(
+                        "rule \"{}\" takes a severity (\"off\", \"error\", \"warning\", \"info\") or a table of options",
+                        rule.name
+                    ),
+                ));
+            }
+        };
+        let Some(level) = level else { continue };
+        let severity = match level {
+            "off" => None,
+            s => Some(Severity::parse(s).ok_or_else(|| {
+                error(
+                    at.clone(),
+                    format!("a rule is \"off\", \"error\", \"warning\" or \"info\", not \"{s}\""),
+                )
+            })?),
+        };
+        config.rules.push((rule.name.to_string(), severity));
+    }
+    Ok(())
+}
+
+/// `[secrets]`: what `hardcoded-secret` leaves alone; `allow-paths` relative to `dir`.
+fn secret_allowlist(
+    raw: RawSecrets,
+    dir: &Path,
+    error: &ErrorAt<'_>,
+) -> Result<SecretAllowlist, ConfigError> {
+    for r in &raw.allow_regexes {
+        regex::Regex::new(r.get_ref())
+            .map_err(|e| error(Some(r.span()), format!("invalid regex: {e}")))?;
+    }
+    for p in &raw.allow_paths {
+        globset::Glob::new(p.get_ref())
+            .map_err(|e| error(Some(p.span()), format!("invalid glob: {e}")))?;
+    }
+    let regexes: Vec<String> = raw
+        .allow_regexes
+        .iter()
+        .map(|r| r.get_ref().clone())
+        .collect();
+    let paths: Vec<String> = raw
+        .allow_paths
+        .iter()
+        .map(|p| p.get_ref().clone())
+        .collect();
+    SecretAllowlist::new(raw.allow_values, &regexes, &paths)
+        .map_err(|m| error(None, m))
+        .map(|allow| allow.relative_to(dir))
+}
+
+/// `[files]`: kinds by glob and excluded paths, relative to `dir`.
+fn file_rules(raw: &RawFiles, dir: &Path, error: &ErrorAt<'_>) -> Result<FileRules, ConfigError> {
+    let globs = |list: &[Spanned<String>]| -> Result<Option<GlobSet>, ConfigError> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let mut builder = GlobSetBuilder::new();
+        for g in list {
+            builder.add(
+                Glob::new(g.get_ref())
+                    .map_err(|e| error(Some(g.span()), format!("invalid glob: {e}")))?,
+            );
+        }
+        builder
+            .build()
+            .map(Some)
+            .map_err(|e| error(None, e.to_string()))
+    };
+    let mut kinds = Vec::new();
+    if let Some(g) = globs(&raw.compose)? {
+        kinds.push((g, FileKind::Compose));
+    }
+    if let Some(g) = globs(&raw.gitlab_ci)? {
+        kinds.push((g, FileKind::GitlabCi));
+    }
+    Ok(FileRules {
+        root: dir.to_path_buf(),
+        kinds,
+        exclude: globs(&raw.exclude)?,
+    })
 }
 
 /// A list of strings, or None.

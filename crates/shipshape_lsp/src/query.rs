@@ -200,6 +200,9 @@ fn locate(at: &At<'_>) -> Target {
     }
 }
 
+// Long because: one dispatch over what a position in a GitLab file can be (variable,
+// job reference, `!reference`, include, stage, Compose service, host); the arms' order
+// is their precedence, and each arm is a few lines.
 fn gitlab(at: &At<'_>, tree: &Tree, node: NodeId, cx: &Context, text: &str, span: Span) -> Target {
     let ws = at.ws();
     let file = at.file.id();

@@ -42,6 +42,8 @@ fn entries(source: &SourceFile, tree: &Tree, map: NodeId, kind: SymbolKind) -> V
         .collect()
 }
 
+// Long because: one outline per file kind (GitLab: stages, jobs, templates; Compose:
+// services and the five resource kinds), built from the same tree walk.
 pub fn document_symbols(snapshot: &Snapshot, params: Json) -> Result<Json, String> {
     let p: DocumentSymbolParams = serde_json::from_value(params).map_err(|e| e.to_string())?;
     let Some(file) = snapshot.file_of(&p.text_document.uri) else {

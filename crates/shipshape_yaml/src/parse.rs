@@ -908,6 +908,9 @@ struct MappingResolution {
 /// Semantics (YAML merge-key spec, as Go's yaml.v3 implements it for Compose): explicit
 /// keys win over merged ones; within one `<<: [*a, *b]` the earlier source wins. Several
 /// `<<` keys in one mapping (GitLab's Psych accepts them) apply in order, later winning.
+// Long because: the merge-key semantics above in one place (explicit keys, source order,
+// repeated `<<`, budgets, aliases to enclosing mappings); split, their order would be
+// implicit in calls.
 fn resolve_mapping(
     tree: &Tree,
     node: NodeId,

@@ -157,6 +157,8 @@ pub fn as_pattern(text: &str) -> Option<(&str, &str)> {
         .then_some((body, flags))
 }
 
+// Long because: one match over every token of the `rules:if` grammar, in the order
+// GitLab's lexer tries them; split up, the grammar would be scattered over functions.
 fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, ExprError> {
     let b = text.as_bytes();
     let mut out = Vec::new();

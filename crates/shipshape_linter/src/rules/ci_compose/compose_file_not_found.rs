@@ -68,6 +68,9 @@ fn created_earlier(run: &ComposeRun, missing: &MissingFile) -> bool {
     })
 }
 
+// Long because: one message for every way a file is named (`-f`, `COMPOSE_FILE` in the
+// command, an export, the job's variables, an expanded variable, a link, the default
+// names), each with its own label and help.
 fn report(
     cx: &PipelineContext<'_>,
     sink: &mut Sink<'_>,

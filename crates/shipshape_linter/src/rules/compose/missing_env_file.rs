@@ -26,6 +26,9 @@ pub static RULE: Rule = Rule {
     options: &[],
 };
 
+// Long because: each reason a missing `env_file` is fine (`required: false`, made by a
+// job, git-ignored with a template, outside the repository, profile-gated) lowers or
+// silences one finding, and the finding is built once from all of them.
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     for service in &cx.project.services {
         for env_file in service.env_files.iter().filter(|e| e.required) {

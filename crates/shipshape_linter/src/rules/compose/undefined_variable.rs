@@ -64,6 +64,9 @@ struct ContainerUse {
     shell: bool,
 }
 
+// Long because: one walk over the project's interpolated scalars decides, per reference,
+// between the project's `.env`, the CI jobs that run it, the shell and the container;
+// those decisions share the walk's state (the names found, the fixes offered).
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
     let source = project
