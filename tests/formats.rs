@@ -2,9 +2,10 @@
 //! Multitool validator and the SARIF 2.1.0 JSON schema, over the example projects and every
 //! rule case; GitLab code quality's fields and fingerprints; GitHub workflow commands.
 //!
-//! The validators are external tools. `.ci/run` installs them and sets
-//! `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes their absence a failure; elsewhere the test
-//! installs the multitool with npm when npm is there, and says so when it cannot.
+//! The validators are external tools. `.ci/run` installs them (the multitool under
+//! `target/tools`, with npm) and sets `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes their
+//! absence a failure (as `CI` does); elsewhere the test says it skipped. It never
+//! installs anything: `cargo test` does not use the network.
 
 mod support;
 
@@ -14,24 +15,14 @@ use std::process::Command;
 use serde_json::Value;
 use support::{TempDir, repo_root, shipshape, stdout, tools_required};
 
-/// Microsoft's validator: `$SARIF_MULTITOOL`, or installed with npm under `target/tools`.
+/// Microsoft's validator: `$SARIF_MULTITOOL`, or the one `.ci/run` installs under
+/// `target/tools`.
 fn multitool() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("SARIF_MULTITOOL") {
         return Some(PathBuf::from(p));
     }
-    let prefix = repo_root().join("target/tools");
-    let tool = prefix.join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    if !tool.is_file() {
-        let installed = Command::new("npm")
-            .args(["install", "--silent", "--prefix"])
-            .arg(&prefix)
-            .arg("@microsoft/sarif-multitool-linux")
-            .status()
-            .is_ok_and(|s| s.success());
-        if !installed {
-            return None;
-        }
-    }
+    let tool = repo_root()
+        .join("target/tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
     tool.is_file().then_some(tool)
 }
 
@@ -97,7 +88,10 @@ fn sarif_passes_the_microsoft_validator_and_the_schema() {
 
     let Some(tool) = multitool() else {
         assert!(!tools_required(), "the SARIF Multitool is not installed");
-        eprintln!("skipped: the SARIF Multitool could not be installed (npm missing?)");
+        eprintln!(
+            "skipped: the SARIF Multitool is not installed (`npm install --prefix target/tools \\
+             @microsoft/sarif-multitool-linux`, as .ci/run does)"
+        );
         return;
     };
     let out = Command::new(&tool)

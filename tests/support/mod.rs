@@ -108,10 +108,11 @@ pub fn shared_dir(name: &str, marker: &str) -> Option<PathBuf> {
     None
 }
 
-/// Whether a missing external tool fails the test (`.ci/run` sets
-/// `SHIPSHAPE_REQUIRE_TOOLS=1` after installing them) rather than skipping it.
+/// Whether a missing external tool fails the test rather than skipping it: under CI
+/// (`CI` set), or when `.ci/run` has installed them (`SHIPSHAPE_REQUIRE_TOOLS=1`).
 pub fn tools_required() -> bool {
     std::env::var_os("SHIPSHAPE_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+        || std::env::var_os("CI").is_some()
 }
 
 /// Whether `program --version` runs; when it does not, the test fails under
