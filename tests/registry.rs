@@ -190,3 +190,34 @@ fn options_are_documented_in_the_readme() {
         }
     }
 }
+
+/// README's rule table lists every registered rule once, in registry order, with its
+/// group, severity and whether it has a fix as the code says.
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let rows: Vec<Vec<&str>> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [") && l.contains("](rules/"))
+        .map(|l| l.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r[0].trim_start_matches('[').split(']').next().unwrap_or(""))
+        .collect();
+    let registered: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+    assert_eq!(names, registered, "README's rule table, in registry order");
+    for (row, rule) in rows.iter().zip(RULES) {
+        assert_eq!(row[1], rule.group.as_str(), "{}: group", rule.name);
+        assert!(
+            row[2].starts_with(rule.severity.as_str()),
+            "{}: severity {} in the README, {} in the code",
+            rule.name,
+            row[2],
+            rule.severity.as_str()
+        );
+        let has_fix = rule.fix != shipshape_linter::FixAvailability::None;
+        assert_eq!(row[3] != "—", has_fix, "{}: fix column", rule.name);
+    }
+}
