@@ -3,12 +3,12 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
-use shipshape_linter::config::{self, Config, FailOn as ConfigFailOn};
+use shipshape_linter::config::{self, Config, FailOn};
 use shipshape_linter::discover::{FileRules, classify_name, discover_with, io_reason};
-use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, Severity, analyze};
+use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, analyze};
 use shipshape_report::{GraphFormat, HumanOptions, concise, github, gitlab, human, json, sarif};
 
-use crate::cli::{CheckArgs, ColorArg, FailOn, FormatArg, GraphArgs, GraphFormatArg};
+use crate::cli::{CheckArgs, ColorArg, FormatArg, GraphArgs, GraphFormatArg};
 use crate::error;
 
 /// The current directory, or None after saying why it cannot be read.
@@ -153,17 +153,12 @@ fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, Fi
         Some(path) => Some(path.to_path_buf()),
         None => config::find(cwd),
     };
-    let mut fail_on = FailOn::Warning;
+    let mut fail_on = FailOn::default();
     if let Some(path) = path {
         let config = Config::load(&path).map_err(|e| e.to_string())?;
         config.apply(&mut settings);
         file_rules = config.files.clone();
-        fail_on = match config.fail_on {
-            Some(ConfigFailOn::Never) => FailOn::Never,
-            Some(ConfigFailOn::Severity(Severity::Error)) => FailOn::Error,
-            Some(ConfigFailOn::Severity(Severity::Info)) => FailOn::Info,
-            Some(ConfigFailOn::Severity(Severity::Warning)) | None => FailOn::Warning,
-        };
+        fail_on = config.fail_on.unwrap_or_default();
     }
     Ok((settings, fail_on, file_rules))
 }
@@ -279,11 +274,8 @@ fn write_report(report: &str, output_file: Option<&Path>) -> Result<(), String> 
 }
 
 fn exit_code(analysis: &Analysis, fail_on: FailOn) -> u8 {
-    let threshold = match fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-        FailOn::Never => return 0,
+    let Some(threshold) = fail_on.threshold() else {
+        return 0;
     };
     u8::from(analysis.diagnostics.iter().any(|d| d.severity >= threshold))
 }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use shipshape_linter::config::FailOn;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
@@ -109,7 +111,7 @@ pub struct CheckArgs {
 
     /// Exit with 1 when a finding has at least this severity [default: warning, or the
     /// configuration's `fail-on`].
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = fail_on_parser())]
     pub fail_on: Option<FailOn>,
 
     /// Read this configuration file instead of the shipshape.toml found upward from the
@@ -151,13 +153,11 @@ pub enum FormatArg {
     Github,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
-pub enum FailOn {
-    Error,
-    Warning,
-    Info,
-    /// Always exit 0 when the check ran.
-    Never,
+/// `--fail-on`: the configuration's `FailOn`, with its names as clap's possible values.
+fn fail_on_parser() -> impl clap::builder::TypedValueParser<Value = FailOn> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(FailOn::NAMES)
+        .map(|name: String| FailOn::parse(&name).expect("one of FailOn::NAMES"))
 }
 
 #[derive(Args, Debug)]

@@ -48,11 +48,41 @@ use crate::settings::{JobLink, Settings};
 /// The file names looked for, in each directory from the working one upward.
 pub const CONFIG_NAMES: &[&str] = &["shipshape.toml", ".shipshape.toml"];
 
-/// When the exit code becomes 1.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// When the exit code becomes 1: a finding at least this severe (`fail-on` in
+/// shipshape.toml, `--fail-on` on the command line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FailOn {
-    Severity(Severity),
+    Error,
+    #[default]
+    Warning,
+    Info,
+    /// Always exit 0 when the check ran.
     Never,
+}
+
+impl FailOn {
+    pub const NAMES: &[&str] = &["error", "warning", "info", "never"];
+
+    pub fn parse(name: &str) -> Option<FailOn> {
+        match name {
+            "never" => Some(FailOn::Never),
+            _ => Some(match Severity::parse(name)? {
+                Severity::Error => FailOn::Error,
+                Severity::Warning => FailOn::Warning,
+                Severity::Info => FailOn::Info,
+            }),
+        }
+    }
+
+    /// The least severity that fails the check; None for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -190,12 +220,15 @@ impl Config {
             ..Config::default()
         };
         if let Some(f) = &raw.fail_on {
-            config.fail_on = Some(match f.get_ref().as_str() {
-                "never" => FailOn::Never,
-                s => FailOn::Severity(Severity::parse(s).ok_or_else(|| {
-                    error(Some(f.span()), format!("fail-on must be \"error\", \"warning\", \"info\" or \"never\", not \"{s}\""))
-                })?),
-            });
+            let s = f.get_ref();
+            config.fail_on = Some(FailOn::parse(s).ok_or_else(|| {
+                error(
+                    Some(f.span()),
+                    format!(
+                        "fail-on must be \"error\", \"warning\", \"info\" or \"never\", not \"{s}\""
+                    ),
+                )
+            })?);
         }
         parse_rules(&raw.rules, &error, &mut config)?;
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -487,7 +520,7 @@ mod tests {
             "fail-on = \"error\"\n[rules]\nimage-tag = \"off\"\nunknown-host = \"error\"\n[secrets]\nallow-values = [\"banterbus\"]\n",
         )
         .unwrap();
-        assert_eq!(c.fail_on, Some(FailOn::Severity(Severity::Error)));
+        assert_eq!(c.fail_on, Some(FailOn::Error));
         assert_eq!(
             c.rules,
             [
