@@ -101,6 +101,6 @@ impl RunVariables {
     pub fn defines(&self, name: &str) -> bool {
         self.set.contains_key(name)
             || shipshape_model::gitlab::keywords::is_predefined_variable(name)
-            || name == "COMPOSE_PROJECT_NAME"
+            || shipshape_model::interpolation::COMPOSE_PREDEFINED.contains(&name)
     }
 }

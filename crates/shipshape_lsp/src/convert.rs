@@ -29,26 +29,14 @@ fn position(file: &SourceFile, offset: usize) -> Position {
 }
 
 /// The byte offset of an LSP position in `text` (clamped to the line and the text; a
-/// position inside a surrogate pair goes to the character's start).
+/// position inside a surrogate pair goes to the character's start). Lines end at `\n`,
+/// `\r\n` or a lone `\r`, as LSP says.
 pub fn offset(text: &str, pos: Position) -> usize {
-    let mut line_start = 0;
-    for _ in 0..pos.line {
-        match text[line_start..].find('\n') {
-            Some(i) => line_start += i + 1,
-            None => return text.len(),
-        }
-    }
-    let line_end = text[line_start..]
-        .find(['\n', '\r'])
-        .map_or(text.len(), |i| line_start + i);
-    let mut units = 0u32;
-    for (i, c) in text[line_start..line_end].char_indices() {
-        if units + c.len_utf16() as u32 > pos.character {
-            return line_start + i;
-        }
-        units += c.len_utf16() as u32;
-    }
-    line_end
+    shipshape_yaml::LineIndex::new(text).offset_utf16(
+        text,
+        pos.line as usize,
+        pos.character as usize,
+    )
 }
 
 pub fn diagnostic(

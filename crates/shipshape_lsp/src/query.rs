@@ -217,19 +217,8 @@ fn gitlab(at: &At<'_>, tree: &Tree, node: NodeId, cx: &Context, text: &str, span
             .filter_map(|&i| tree.scalar(i).map(str::to_string))
             .collect();
         for p in pipelines_of(ws, file) {
-            let mut cur = p.model.top.as_ref();
-            let mut origin = None;
-            for key in &path {
-                let Some(e) = cur.and_then(|v| v.entry(key)) else {
-                    cur = None;
-                    break;
-                };
-                origin = Some(e.key_origin);
-                cur = Some(&e.value);
-            }
-            if cur.is_some()
-                && let Some(loc) = origin.and_then(|o| at.origin_location(o))
-            {
+            let entry = p.model.top.as_ref().and_then(|top| top.entry_at(&path));
+            if let Some(loc) = entry.and_then(|e| at.origin_location(e.key_origin)) {
                 return Target::Found {
                     locations: vec![loc],
                     about: format!("`!reference [{}]`", path.join(", ")),

@@ -77,6 +77,9 @@ impl Interpolation {
 /// Nesting of `${A:-${B:-...}}` beyond this is an error, not a recursion.
 const MAX_NESTING: usize = 16;
 
+/// Variables Compose sets itself for interpolation (SPEC-domain A1).
+pub const COMPOSE_PREDEFINED: &[&str] = &["COMPOSE_PROJECT_NAME"];
+
 /// Variables every shell a person or a CI runner starts Compose from has in its
 /// environment: login(1) sets HOME, USER, LOGNAME, SHELL and PATH; the shell sets and
 /// exports PWD and OLDPWD; terminals set TERM. Not `UID`/`GID`: bash sets `UID` as a shell

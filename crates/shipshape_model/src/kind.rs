@@ -43,11 +43,6 @@ pub const NAME_PATTERNS: &[(&str, FileKind)] = &[
     ("*.env", FileKind::DotEnv),
 ];
 
-/// Top-level keys of the Compose specification (SPEC-domain A8).
-const COMPOSE_TOP_LEVEL: &[&str] = &[
-    "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
-];
-
 /// Job keywords that only a GitLab CI job has.
 const GITLAB_JOB_MARKERS: &[&str] = &[
     "script", "trigger", "extends", "stage", "needs", "rules", "run",
@@ -106,7 +101,7 @@ fn looks_like_compose(tree: &Tree, root: NodeId) -> bool {
     services
         && tree.entries(root).iter().all(|e| {
             tree.scalar(e.key)
-                .is_some_and(|k| COMPOSE_TOP_LEVEL.contains(&k) || k.starts_with("x-"))
+                .is_some_and(|k| crate::compose::TOP_LEVEL_KEYS.contains(&k) || k.starts_with("x-"))
         })
 }
 

@@ -133,7 +133,8 @@ impl LineIndex {
         let span = self.line_span(text, line);
         let mut seen = 0;
         for (i, c) in text[span.range()].char_indices() {
-            if seen >= col {
+            // A column inside a character (half of a surrogate pair) is its start.
+            if seen + width(c) > col {
                 return span.start as usize + i;
             }
             seen += width(c);

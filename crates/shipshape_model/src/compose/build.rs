@@ -6,7 +6,7 @@ use shipshape_yaml::{FileId, NodeId, ParsedYaml, Tree};
 use super::model::*;
 use crate::loc::{Loc, Text, ValueRef};
 
-/// Top-level keys of the Compose specification.
+/// Top-level keys of the Compose specification (SPEC-domain A8).
 pub const TOP_LEVEL_KEYS: &[&str] = &[
     "version", "name", "include", "services", "networks", "volumes", "secrets", "configs", "models",
 ];

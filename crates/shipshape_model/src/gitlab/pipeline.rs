@@ -690,15 +690,15 @@ fn resolve_references(
 
 fn lookup<'v>(top: &Top<'v>, path: &[String]) -> Option<&'v Value> {
     let (first, rest) = path.split_first()?;
-    let mut cur = *top.index.get(first.as_str())?;
+    let found = *top.index.get(first.as_str())?;
     debug_assert!(std::ptr::eq(
-        cur,
+        found,
         &top.value.entry(first).expect("indexed").value
     ));
-    for key in rest {
-        cur = &cur.entry(key)?.value;
+    if rest.is_empty() {
+        return Some(found);
     }
-    Some(cur)
+    found.entry_at(rest).map(|e| &e.value)
 }
 
 #[cfg(test)]

@@ -145,6 +145,17 @@ impl Value {
         self.entries().iter().find(|e| &*e.key == key)
     }
 
+    /// The entry a key path names below this value, as `!reference [a, b]` follows it
+    /// from the pipeline's top level (the first entry of each key); None for an empty path.
+    pub fn entry_at<S: AsRef<str>>(&self, path: &[S]) -> Option<&MapEntry> {
+        let (first, rest) = path.split_first()?;
+        let mut entry = self.entry(first.as_ref())?;
+        for key in rest {
+            entry = entry.value.entry(key.as_ref())?;
+        }
+        Some(entry)
+    }
+
     /// A key's value; an explicit `null` counts as absent (it removes an inherited value).
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.entry(key).map(|e| &e.value).filter(|v| !v.is_null())

@@ -33,9 +33,6 @@ pub static RULE: Rule = Rule {
     options: &[],
 };
 
-/// Variables Compose sets itself for interpolation (SPEC-domain A1).
-const PREDEFINED: &[&str] = &["COMPOSE_PROJECT_NAME"];
-
 /// Service keys whose values the container runs: a `$VAR` there was meant for the
 /// container's shell (ports, images or labels are configuration for the host).
 const RUN_KEYS: &[&str] = &[
@@ -114,7 +111,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 if r.has_fallback()
                     || r.nested
                     || defined.contains(r.name.as_str())
-                    || PREDEFINED.contains(&r.name.as_str())
+                    || shipshape_model::interpolation::COMPOSE_PREDEFINED.contains(&r.name.as_str())
                     || SHELL_VARIABLES.contains(&r.name.as_str())
                 {
                     continue;
