@@ -2,12 +2,13 @@
 //!
 //! A case folder is a tiny project. `expected.txt` is the concise output of
 //! `shipshape check .` run in that folder with only that rule enabled (empty: the rule must
-//! stay silent). When the folder has `fixed/`, the rule's fixes (safe and unsafe, as
+//! stay silent); a firing case's `expected-human.txt` is its full human output (snippets,
+//! labels, notes, help). When the folder has `fixed/`, the rule's fixes (safe and unsafe, as
 //! `--fix --unsafe-fixes` applies them) are applied too: each file must come out exactly
 //! as in `fixed/`, still parse, no longer trigger the rule, and a second round of fixing
 //! must change nothing.
 //!
-//! `UPDATE_EXPECT=1 cargo test --test cases` rewrites `expected.txt` and `fixed/` from the
+//! `UPDATE_EXPECT=1 cargo test --test cases` rewrites the expected files and `fixed/` from the
 //! current behaviour, for review in the diff.
 
 use std::fs;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use shipshape_linter::fix::apply_fixes;
 use shipshape_linter::{Analysis, Input, RuleSelection, Settings, analyze, discover};
 use shipshape_report::concise;
+use shipshape_report::{HumanOptions, human};
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
@@ -104,28 +106,46 @@ fn every_rule_case_matches_its_expected_output() {
 
 fn check_case(rule: &str, dir: &Path) -> Result<(), String> {
     let analysis = run(rule, dir, case_inputs(dir));
-    let actual = concise(&analysis.workspace, &analysis.diagnostics);
     if !analysis.errors.is_empty() {
         return Err(format!("I/O errors: {:?}", analysis.errors));
     }
-    let expected_path = dir.join("expected.txt");
-    if update() {
-        fs::write(&expected_path, &actual).unwrap();
-    } else {
-        let expected = fs::read_to_string(&expected_path).map_err(|_| {
-            format!(
-                "missing {} (run with UPDATE_EXPECT=1)",
-                expected_path.display()
-            )
-        })?;
-        if expected != actual {
-            return Err(format!("expected:\n{expected}actual:\n{actual}"));
+    let concise_out = concise(&analysis.workspace, &analysis.diagnostics);
+    compare(&dir.join("expected.txt"), &concise_out)?;
+    // A firing case also pins what a person reads: snippets, labels, notes and help.
+    let human_path = dir.join("expected-human.txt");
+    if analysis.diagnostics.is_empty() {
+        if human_path.exists() {
+            return Err(format!("{} of a silent case", human_path.display()));
         }
+    } else {
+        let human_out = human(
+            &analysis.workspace,
+            &analysis.diagnostics,
+            HumanOptions { color: false },
+        );
+        compare(&human_path, &human_out)?;
     }
     if dir.join("fixed").is_dir()
         || update() && analysis.diagnostics.iter().any(|d| d.fix.is_some())
     {
         check_fixes(rule, dir, &analysis)?;
+    }
+    Ok(())
+}
+
+/// `actual` against the file at `path` (written instead with `UPDATE_EXPECT=1`).
+fn compare(path: &Path, actual: &str) -> Result<(), String> {
+    if update() {
+        fs::write(path, actual).unwrap();
+        return Ok(());
+    }
+    let expected = fs::read_to_string(path)
+        .map_err(|_| format!("missing {} (run with UPDATE_EXPECT=1)", path.display()))?;
+    if expected != actual {
+        return Err(format!(
+            "{}:\nexpected:\n{expected}actual:\n{actual}",
+            path.display()
+        ));
     }
     Ok(())
 }
