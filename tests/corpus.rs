@@ -4,7 +4,8 @@
 //! Every file is checked on its own thread: a panic, an internal error, or a file whose
 //! check does not end within 10 s (a hang guard, not a speed test: speed is measured by
 //! the benchmarks) fails the test. The corpus README's "Notable content" files must get a
-//! sensible result, and the findings per rule are printed so false-positive storms show.
+//! sensible result, and the findings per rule are compared with snapshots in
+//! `tests/corpus/` so that false-positive storms show in review.
 
 mod support;
 
@@ -17,6 +18,42 @@ use shipshape_linter::{Analysis, FileKind, INTERNAL_ERROR, Input, Settings, anal
 use shipshape_report::concise;
 
 const HANG_GUARD: Duration = Duration::from_secs(10);
+
+/// Compares what a corpus test reports with its snapshot in `tests/corpus/`: a change in
+/// what shipshape says about the corpus shows in review (`UPDATE_EXPECT=1` rewrites the
+/// snapshot; read its diff before committing).
+fn matches_snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus")
+        .join(format!("{name}.txt"));
+    print!("{actual}");
+    if std::env::var_os("UPDATE_EXPECT").is_some_and(|v| v != "0") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {} (UPDATE_EXPECT=1 writes it)", path.display()));
+    if expected != actual {
+        let diff: Vec<String> = diff_lines(&expected, actual);
+        panic!(
+            "{} differs from what shipshape now reports on the corpus (UPDATE_EXPECT=1 \
+             rewrites it after review):\n{}",
+            path.display(),
+            diff.join("\n")
+        );
+    }
+}
+
+/// The lines only one side has, `-` expected and `+` actual.
+fn diff_lines(expected: &str, actual: &str) -> Vec<String> {
+    let old: std::collections::BTreeSet<&str> = expected.lines().collect();
+    let new: std::collections::BTreeSet<&str> = actual.lines().collect();
+    old.difference(&new)
+        .map(|l| format!("- {l}"))
+        .chain(new.difference(&old).map(|l| format!("+ {l}")))
+        .collect()
+}
 
 fn corpus() -> Option<PathBuf> {
     support::shared_dir("corpus", "")
@@ -398,7 +435,7 @@ fn gitlab_schema_agrees_with_the_official_schema() {
 }
 
 /// How many corpus files of one kind get at least one warning or error, and the findings
-/// per rule (printed, no threshold): a false-positive storm would show here first.
+/// per rule, against the snapshot: a false-positive storm would show here first.
 fn share_with_findings(corpus: &Path, kind: &str, what: &str) {
     let inputs: Vec<Input> = files_under(&corpus.join(kind))
         .iter()
@@ -414,14 +451,15 @@ fn share_with_findings(corpus: &Path, kind: &str, what: &str) {
             files.insert(d.file());
         }
     }
-    println!(
-        "corpus {what} with at least one warning or error: {} of {total} ({:.1}%)",
+    let mut report = format!(
+        "corpus {what} with at least one warning or error: {} of {total} ({:.1}%)\n",
         files.len(),
         files.len() as f64 / total as f64 * 100.0
     );
     for (rule, n) in per_rule {
-        println!("  {rule}: {n}");
+        report.push_str(&format!("  {rule}: {n}\n"));
     }
+    matches_snapshot(&format!("share-{kind}"), &report);
 }
 
 /// ISSUE 3: the share of corpus Compose files with findings.
@@ -441,7 +479,7 @@ fn share_of_corpus_pipelines_with_findings() {
 
 /// ISSUE 5: the repositories of the corpus that hold both Compose and GitLab CI files,
 /// rebuilt at their original paths, checked with the cross-file rules: what they find is
-/// printed (false positives show here), and nothing crashes.
+/// compared with its snapshot (false positives show in review), and nothing crashes.
 #[test]
 fn cross_file_rules_over_repositories_with_both_kinds() {
     let Some(corpus) = corpus() else { return };
@@ -465,6 +503,7 @@ fn cross_file_rules_over_repositories_with_both_kinds() {
         "unknown-host",
     ];
     let mut checked = 0;
+    let mut report = String::new();
     for (repo, files) in &repos {
         let kinds: std::collections::BTreeSet<&str> = files.iter().map(|f| f.2.as_str()).collect();
         if kinds.len() < 2 {
@@ -490,13 +529,13 @@ fn cross_file_rules_over_repositories_with_both_kinds() {
             .iter()
             .map(|p| p.compose_runs.len())
             .sum();
-        println!(
-            "{repo}: {} files, {runs} docker compose commands in CI jobs, {} findings",
+        report.push_str(&format!(
+            "{repo}: {} files, {runs} docker compose commands in CI jobs, {} findings\n",
             files.len(),
             analysis.diagnostics.len()
-        );
+        ));
         for line in concise(&analysis.workspace, &analysis.diagnostics).lines() {
-            println!("  {line}");
+            report.push_str(&format!("  {line}\n"));
         }
         assert!(
             analysis
@@ -507,10 +546,11 @@ fn cross_file_rules_over_repositories_with_both_kinds() {
         );
     }
     assert!(checked > 0, "no corpus repository holds both kinds of file");
+    matches_snapshot("cross-file", &report);
 }
 
-/// ISSUE 6: every `hardcoded-secret` finding on the corpus, printed (redacted) so that a
-/// reviewer can judge each one, with the count per severity.
+/// ISSUE 6: every `hardcoded-secret` finding on the corpus (redacted), with the count per
+/// severity, against the snapshot: a reviewer judges each new one.
 #[test]
 fn hardcoded_secrets_in_the_corpus() {
     let Some(corpus) = corpus() else { return };
@@ -519,8 +559,9 @@ fn hardcoded_secrets_in_the_corpus() {
     for d in &analysis.diagnostics {
         *per_severity.entry(d.severity.as_str()).or_default() += 1;
     }
-    println!("hardcoded-secret on the corpus: {per_severity:?}");
+    let mut report = format!("hardcoded-secret on the corpus: {per_severity:?}\n");
     for line in concise(&analysis.workspace, &analysis.diagnostics).lines() {
-        println!("  {line}");
+        report.push_str(&format!("  {line}\n"));
     }
+    matches_snapshot("hardcoded-secrets", &report);
 }
