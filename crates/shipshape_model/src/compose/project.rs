@@ -259,43 +259,74 @@ pub(crate) fn index_by<T>(items: &[T], key: impl Fn(&T) -> &str) -> HashMap<Stri
 
 /// `over` merged onto `base`, as a later file (or the extending service) does.
 pub fn merge_service(base: &mut Service, over: &Service) {
-    base.definitions.extend(over.definitions.iter().copied());
-    replace(&mut base.image, &over.image);
-    replace(&mut base.build, &over.build);
-    replace(&mut base.container_name, &over.container_name);
-    replace(&mut base.hostname, &over.hostname);
-    replace(&mut base.network_mode, &over.network_mode);
-    replace(&mut base.restart, &over.restart);
-    replace(&mut base.command, &over.command);
-    replace(&mut base.entrypoint, &over.entrypoint);
-    replace(&mut base.healthcheck, &over.healthcheck);
-    replace(&mut base.extends, &over.extends);
-    merge_by(&mut base.environment, &over.environment, |e| e.name.clone());
-    merge_by(&mut base.labels, &over.labels, |e| e.name.clone());
-    merge_by(&mut base.build_args, &over.build_args, |e| e.name.clone());
-    merge_by(&mut base.volumes, &over.volumes, |m| {
+    // Every field is named here: a field added to `Service` without a merge rule does not
+    // compile (compose-spec 13-merge.md says how each kind of field merges).
+    let Service {
+        name: _,
+        definitions,
+        image,
+        build,
+        build_args,
+        container_name,
+        hostname,
+        environment,
+        env_files,
+        labels,
+        ports,
+        volumes,
+        networks,
+        network_mode,
+        links,
+        external_links,
+        extra_hosts,
+        depends_on,
+        healthcheck,
+        profiles,
+        secrets,
+        configs,
+        extends,
+        volumes_from,
+        command,
+        entrypoint,
+        restart,
+    } = over;
+    base.definitions.extend(definitions.iter().copied());
+    // Single values: the override's replaces the base's.
+    replace(&mut base.image, image);
+    replace(&mut base.build, build);
+    replace(&mut base.container_name, container_name);
+    replace(&mut base.hostname, hostname);
+    replace(&mut base.network_mode, network_mode);
+    replace(&mut base.restart, restart);
+    replace(&mut base.command, command);
+    replace(&mut base.entrypoint, entrypoint);
+    replace(&mut base.healthcheck, healthcheck);
+    replace(&mut base.extends, extends);
+    // Mappings and unique lists: merged by key.
+    merge_by(&mut base.environment, environment, |e| e.name.clone());
+    merge_by(&mut base.labels, labels, |e| e.name.clone());
+    merge_by(&mut base.build_args, build_args, |e| e.name.clone());
+    merge_by(&mut base.volumes, volumes, |m| {
         m.target.clone().unwrap_or_default()
     });
-    merge_by(&mut base.depends_on, &over.depends_on, |d| {
+    merge_by(&mut base.depends_on, depends_on, |d| {
         d.service.value.clone()
     });
-    merge_by(&mut base.networks, &over.networks, |n| n.name.value.clone());
-    merge_by(&mut base.secrets, &over.secrets, |t| t.value.clone());
-    merge_by(&mut base.configs, &over.configs, |t| t.value.clone());
-    merge_by(&mut base.extra_hosts, &over.extra_hosts, |t| {
-        t.value.clone()
-    });
-    merge_by(&mut base.links, &over.links, |l| l.text.value.clone());
-    merge_by(&mut base.external_links, &over.external_links, |l| {
+    merge_by(&mut base.networks, networks, |n| n.name.value.clone());
+    merge_by(&mut base.secrets, secrets, |t| t.value.clone());
+    merge_by(&mut base.configs, configs, |t| t.value.clone());
+    merge_by(&mut base.extra_hosts, extra_hosts, |t| t.value.clone());
+    merge_by(&mut base.links, links, |l| l.text.value.clone());
+    merge_by(&mut base.external_links, external_links, |l| {
         l.text.value.clone()
     });
-    merge_by(&mut base.volumes_from, &over.volumes_from, |t| {
-        t.value.clone()
-    });
-    base.env_files.extend(over.env_files.iter().cloned());
-    base.ports.extend(over.ports.iter().cloned());
-    if !over.profiles.is_empty() {
-        base.profiles = over.profiles.clone();
+    merge_by(&mut base.volumes_from, volumes_from, |t| t.value.clone());
+    // Sequences: appended.
+    base.env_files.extend(env_files.iter().cloned());
+    base.ports.extend(ports.iter().cloned());
+    // Replaced as a whole.
+    if !profiles.is_empty() {
+        base.profiles.clone_from(profiles);
     }
 }
 
