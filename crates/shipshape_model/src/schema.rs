@@ -90,13 +90,67 @@ pub const DRIVER_OPTS: Ty = Ty::Dict(&Ty::Scalar(STR | NUM));
 // ----------------------------------------------------------------------------------------
 // The validator
 
+/// One step of a [`SchemaPath`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Segment {
+    Key(String),
+    Index(usize),
+}
+
+/// Where a value sits in a file, as keys and list indices from the document's root:
+/// each tool writes it in its own notation (Compose `services.web.ports[0]`, GitLab
+/// `jobs:build:artifacts`) without parsing a string back (a job name may hold dots).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SchemaPath(pub Vec<Segment>);
+
+impl SchemaPath {
+    /// The path of a top-level key.
+    pub fn key(key: &str) -> SchemaPath {
+        SchemaPath(vec![Segment::Key(key.to_string())])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn first_key(&self) -> Option<&str> {
+        match self.0.first()? {
+            Segment::Key(k) => Some(k),
+            Segment::Index(_) => None,
+        }
+    }
+
+    /// The segments written out, keys joined with `separator`, indices as `[i]`.
+    pub fn joined(&self, separator: &str) -> String {
+        let mut out = String::new();
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(k) if i == 0 => out.push_str(k),
+                Segment::Key(k) => {
+                    out.push_str(separator);
+                    out.push_str(k);
+                }
+                Segment::Index(n) => out.push_str(&format!("[{n}]")),
+            }
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for SchemaPath {
+    /// `services.web.ports[0]`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.joined("."))
+    }
+}
+
 /// One place where the file does not follow the table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaError {
     /// The node to point at (a key for unknown keys, else the value).
     pub node: NodeId,
-    /// Where the offending value sits, `services.web.ports[0]`.
-    pub path: String,
+    /// Where the offending value sits.
+    pub path: SchemaPath,
     pub kind: SchemaErrorKind,
     /// For entries brought in by a merge key: the alias that merged them here.
     pub merged_from: Option<NodeId>,
@@ -133,8 +187,8 @@ pub enum SchemaErrorKind {
     },
 }
 
-/// Checks `node` against `ty`; `path` names the node in messages (`services.web`).
-pub fn check(tree: &Tree, node: NodeId, ty: &Ty, path: &str) -> Vec<SchemaError> {
+/// Checks `node` against `ty`; `path` is where `node` sits.
+pub fn check(tree: &Tree, node: NodeId, ty: &Ty, path: &SchemaPath) -> Vec<SchemaError> {
     let mut v = Validator {
         tree,
         errors: Vec::new(),
@@ -235,7 +289,7 @@ impl Validator<'_> {
         if !self.fits(shape, ty) {
             self.errors.push(SchemaError {
                 node,
-                path: path.to_string(),
+                path: path.to_schema_path(),
                 kind: SchemaErrorKind::WrongType {
                     expected: describe(ty),
                     found: shape_name(shape),
@@ -255,7 +309,7 @@ impl Validator<'_> {
                 if !allowed.contains(&value) {
                     self.errors.push(SchemaError {
                         node,
-                        path: path.to_string(),
+                        path: path.to_schema_path(),
                         kind: SchemaErrorKind::NotInEnum {
                             value: value.to_string(),
                             allowed,
@@ -291,7 +345,7 @@ impl Validator<'_> {
                 {
                     self.errors.push(SchemaError {
                         node,
-                        path: path.to_string(),
+                        path: path.to_schema_path(),
                         kind: SchemaErrorKind::Invalid { message },
                         merged_from,
                     });
@@ -301,7 +355,7 @@ impl Validator<'_> {
                 if tree.items(node).is_empty() {
                     self.errors.push(SchemaError {
                         node,
-                        path: path.to_string(),
+                        path: path.to_schema_path(),
                         kind: SchemaErrorKind::Invalid {
                             message: "must not be an empty list".into(),
                         },
@@ -318,7 +372,7 @@ impl Validator<'_> {
                 } else if *depth == 0 {
                     self.errors.push(SchemaError {
                         node,
-                        path: path.to_string(),
+                        path: path.to_schema_path(),
                         kind: SchemaErrorKind::Invalid {
                             message: "nests lists too deep".into(),
                         },
@@ -352,7 +406,7 @@ impl Validator<'_> {
                 Some(field) => self.check(e.value, &field.ty, &Path::Key(path, key), from),
                 None => self.errors.push(SchemaError {
                     node: e.key,
-                    path: path.to_string(),
+                    path: path.to_schema_path(),
                     kind: SchemaErrorKind::UnknownKey {
                         suggestion: crate::text::nearest(key, obj.keys()),
                         key: key.to_string(),
@@ -365,7 +419,7 @@ impl Validator<'_> {
             if tree.get(node, required).is_none() {
                 self.errors.push(SchemaError {
                     node,
-                    path: path.to_string(),
+                    path: path.to_schema_path(),
                     kind: SchemaErrorKind::MissingKey { key: required },
                     merged_from,
                 });
@@ -376,20 +430,27 @@ impl Validator<'_> {
 
 /// Where the validator is (`services.web.ports[0]`), kept as a chain of borrowed steps on
 /// the stack and written out only for an error: most nodes are valid, and building the
-/// string for each of them was most of the validator's time.
+/// path for each of them was most of the validator's time.
 enum Path<'a> {
-    Root(&'a str),
+    Root(&'a SchemaPath),
     Key(&'a Path<'a>, &'a str),
     Index(&'a Path<'a>, usize),
 }
 
-impl std::fmt::Display for Path<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Path<'_> {
+    fn to_schema_path(&self) -> SchemaPath {
         match self {
-            Path::Root(root) => f.write_str(root),
-            Path::Key(Path::Root(""), key) => f.write_str(key),
-            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
-            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+            Path::Root(root) => (*root).clone(),
+            Path::Key(parent, key) => {
+                let mut path = parent.to_schema_path();
+                path.0.push(Segment::Key(key.to_string()));
+                path
+            }
+            Path::Index(parent, i) => {
+                let mut path = parent.to_schema_path();
+                path.0.push(Segment::Index(*i));
+                path
+            }
         }
     }
 }

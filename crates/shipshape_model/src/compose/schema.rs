@@ -711,13 +711,13 @@ pub fn validate(tree: &Tree, root: Option<NodeId>) -> Vec<SchemaError> {
     match root {
         None => errors.push(SchemaError {
             node: NodeId(0),
-            path: String::new(),
+            path: SchemaPath::default(),
             kind: SchemaErrorKind::EmptyFile,
             merged_from: None,
         }),
         Some(root) if tree.is_null(root) => errors.push(SchemaError {
             node: root,
-            path: String::new(),
+            path: SchemaPath::default(),
             kind: SchemaErrorKind::EmptyFile,
             merged_from: None,
         }),
@@ -725,12 +725,12 @@ pub fn validate(tree: &Tree, root: Option<NodeId>) -> Vec<SchemaError> {
             if let Some(legacy) = legacy_services(tree, root) {
                 errors.push(SchemaError {
                     node: legacy.0,
-                    path: String::new(),
+                    path: SchemaPath::default(),
                     kind: SchemaErrorKind::LegacyFormat { services: legacy.1 },
                     merged_from: None,
                 });
             } else {
-                errors = check(tree, root, &Ty::Obj(&TOP_LEVEL), "");
+                errors = check(tree, root, &Ty::Obj(&TOP_LEVEL), &SchemaPath::default());
             }
         }
     }

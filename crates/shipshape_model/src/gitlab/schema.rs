@@ -698,7 +698,12 @@ static INPUT: Obj = Obj {
 pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Vec<SchemaError> {
     let mut errors = Vec::new();
     if let Some(header) = header {
-        errors.extend(check(tree, header, &Ty::Obj(&HEADER), ""));
+        errors.extend(check(
+            tree,
+            header,
+            &Ty::Obj(&HEADER),
+            &SchemaPath::default(),
+        ));
     }
     let Some(root) = root.filter(|&r| tree.is_mapping(r)) else {
         return errors;
@@ -715,7 +720,7 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                 let a_job = tree.is_mapping(e.value) && tree.get(e.value, "script").is_some();
                 vec![SchemaError {
                     node: e.key,
-                    path: "spec".into(),
+                    path: SchemaPath::key("spec"),
                     kind: SchemaErrorKind::Invalid {
                         message: if a_job {
                             "is reserved for the header document and can no longer name a job: rename the job".into()
@@ -726,7 +731,7 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
                     merged_from: None,
                 }]
             } else {
-                check(tree, e.value, &field.ty, &key)
+                check(tree, e.value, &field.ty, &SchemaPath::key(&key))
             }
         } else if key.starts_with('.') {
             // GitLab never validates a hidden key as a job: it may hold a job template, a
@@ -740,7 +745,7 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
         } else {
             vec![SchemaError {
                 node: e.value,
-                path: key.clone(),
+                path: SchemaPath::key(&key),
                 kind: SchemaErrorKind::Invalid {
                     message: match crate::text::nearest(
                         &key,
@@ -768,13 +773,9 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
 
 /// A job's findings, without the `null`s that reset inherited keys.
 fn job_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
-    let mut errors = check(tree, job, &Ty::Obj(&JOB), name);
+    let mut errors = check(tree, job, &Ty::Obj(&JOB), &SchemaPath::key(name));
     errors.retain(|err| {
-        let direct_key = err
-            .path
-            .strip_prefix(name)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|k| !k.contains(['.', '[']));
+        let direct_key = matches!(err.path.0.as_slice(), [_, Segment::Key(_)]);
         !(direct_key && matches!(err.kind, SchemaErrorKind::WrongType { found: "null", .. }))
     });
     errors

@@ -5,8 +5,7 @@
 use shipshape_model::gitlab::include::documents;
 use shipshape_model::gitlab::keywords::{REMOVED_JOB_KEYWORDS, TOP_LEVEL_KEYWORDS};
 use shipshape_model::gitlab::schema;
-use shipshape_model::schema::{SchemaError, SchemaErrorKind};
-use shipshape_yaml::{NodeId, Tree};
+use shipshape_model::schema::{SchemaError, SchemaErrorKind, SchemaPath};
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
@@ -29,7 +28,7 @@ fn check_file(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let tree = &yaml.tree;
     let (root, header) = documents(tree);
     for err in schema::validate(tree, root, header) {
-        report(sink, file, root, &err);
+        report(sink, file, &err);
     }
 }
 
@@ -62,42 +61,20 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
 }
 
 /// `jobs:build:artifacts`, `default:image`, `workflow:rules[0]`: the path in GitLab's
-/// notation. Job names may hold dots, so the first segment is matched against the file's
-/// top-level keys.
-fn gitlab_path(tree: &Tree, root: Option<NodeId>, path: &str) -> String {
-    let top = root
-        .map(|r| {
-            tree.entries(r)
-                .iter()
-                .map(|e| tree.key_text(e.key))
-                .filter(|k| {
-                    path == k
-                        || path.starts_with(&format!("{k}."))
-                        || path.starts_with(&format!("{k}["))
-                })
-                .max_by_key(String::len)
-        })
-        .unwrap_or_default();
-    let (first, rest) = match &top {
-        Some(k) => (k.as_str(), &path[k.len()..]),
-        None => match path.split_once('.') {
-            Some((a, _)) => (a, &path[a.len()..]),
-            None => (path, ""),
-        },
-    };
-    let head = if first.is_empty() || TOP_LEVEL_KEYWORDS.contains(&first) {
-        first.to_string()
-    } else {
-        format!("jobs:{first}")
-    };
-    format!("{head}{}", rest.replace('.', ":"))
+/// notation (a first key that is not a top-level keyword is a job).
+fn gitlab_path(path: &SchemaPath) -> String {
+    let written = path.joined(":");
+    match path.first_key() {
+        Some(first) if !TOP_LEVEL_KEYWORDS.contains(&first) => format!("jobs:{written}"),
+        _ => written,
+    }
 }
 
-fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &SchemaError) {
+fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, err: &SchemaError) {
     let Some(yaml) = &file.yaml else { return };
     let tree = &yaml.tree;
     let id = file.id();
-    let path = gitlab_path(tree, root, &err.path);
+    let path = gitlab_path(&err.path);
     let d = match &err.kind {
         SchemaErrorKind::UnknownKey { key, suggestion } => {
             let parent = if path.is_empty() {
@@ -190,19 +167,24 @@ fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, root: Option<NodeId>, err: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shipshape_model::schema::Segment;
 
     #[test]
     fn paths_in_gitlab_notation() {
-        let yaml = shipshape_yaml::parse("build.linux:\n  script: x\ndefault:\n  image: x\n");
-        let tree = &yaml.tree;
-        let root = tree.root();
+        let key = |k: &str| Segment::Key(k.into());
+        let path = |segments: Vec<Segment>| gitlab_path(&SchemaPath(segments));
         assert_eq!(
-            gitlab_path(tree, root, "build.linux.artifacts.paths"),
+            path(vec![key("build.linux"), key("artifacts"), key("paths")]),
             "jobs:build.linux:artifacts:paths"
         );
-        assert_eq!(gitlab_path(tree, root, "default.image"), "default:image");
+        assert_eq!(path(vec![key("default"), key("image")]), "default:image");
         assert_eq!(
-            gitlab_path(tree, root, "build.linux.rules[0].when"),
+            path(vec![
+                key("build.linux"),
+                key("rules"),
+                Segment::Index(0),
+                key("when")
+            ]),
             "jobs:build.linux:rules[0]:when"
         );
     }
