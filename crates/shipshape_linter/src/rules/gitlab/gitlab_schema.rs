@@ -9,7 +9,7 @@ use shipshape_model::schema::{SchemaError, SchemaErrorKind, SchemaPath};
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::key_span;
+use crate::rules::support::{SchemaWording, report_schema_error};
 use crate::workspace::AnalyzedFile;
 
 pub static RULE: Rule = Rule {
@@ -28,7 +28,7 @@ fn check_file(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let tree = &yaml.tree;
     let (root, header) = documents(tree);
     for err in schema::validate(tree, root, header) {
-        report(sink, file, &err);
+        report_schema_error(sink, file, &err, wording);
     }
 }
 
@@ -70,98 +70,81 @@ fn gitlab_path(path: &SchemaPath) -> String {
     }
 }
 
-fn report(sink: &mut Sink<'_>, file: &AnalyzedFile, err: &SchemaError) {
-    let Some(yaml) = &file.yaml else { return };
-    let tree = &yaml.tree;
-    let id = file.id();
+/// What a GitLab schema finding says: GitLab's own error strings, with the fix.
+fn wording(err: &SchemaError) -> Option<SchemaWording> {
     let path = gitlab_path(&err.path);
-    let d = match &err.kind {
+    Some(match &err.kind {
         SchemaErrorKind::UnknownKey { key, suggestion } => {
             let parent = if path.is_empty() {
                 "root".to_string()
             } else {
                 path
             };
-            let d = sink.report(
-                id,
-                tree.node(err.node).span,
-                format!("{parent} config contains unknown keys: {key}"),
-            );
-            d.label("not a GitLab CI keyword here");
             let removed = REMOVED_JOB_KEYWORDS.iter().find(|(old, _)| old == key);
-            match (removed, suggestion) {
-                (Some((old, new)), _) => d.help(format!(
-                    "\"{old}\" is the old name of \"{new}\", which GitLab no longer accepts: write \"{new}:\""
-                )),
-                (None, Some(s)) => d.help(format!("did you mean \"{s}\"?")),
-                (None, None) => d.help("GitLab rejects the whole pipeline over a key it does not know; hide your own data in a key that starts with \".\""),
-            };
-            d
-        }
-        SchemaErrorKind::WrongType { expected, found } => {
-            let d = sink.report(
-                id,
-                tree.node(err.node).span,
-                format!("{path} config should be {expected}"),
-            );
-            d.label(format!("{found} here"));
-            if expected.starts_with("a string") && matches!(*found, "a number" | "a boolean") {
-                d.help("put the value in quotes to make it a string");
-            } else {
-                d.help(format!(
-                    "GitLab rejects the pipeline until this is {expected}; see the keyword in the CI/CD YAML syntax reference"
-                ));
+            SchemaWording {
+                message: format!("{parent} config contains unknown keys: {key}"),
+                label: Some("not a GitLab CI keyword here".into()),
+                note: None,
+                help: Some(match (removed, suggestion) {
+                    (Some((old, new)), _) => format!(
+                        "\"{old}\" is the old name of \"{new}\", which GitLab no longer accepts: write \"{new}:\""
+                    ),
+                    (None, Some(s)) => format!("did you mean \"{s}\"?"),
+                    (None, None) => "GitLab rejects the whole pipeline over a key it does not know; hide your own data in a key that starts with \".\"".into(),
+                }),
             }
-            d
         }
+        SchemaErrorKind::WrongType { expected, found } => SchemaWording {
+            message: format!("{path} config should be {expected}"),
+            label: Some(format!("{found} here")),
+            note: None,
+            help: Some(
+                if expected.starts_with("a string") && matches!(*found, "a number" | "a boolean") {
+                    "put the value in quotes to make it a string".into()
+                } else {
+                    format!(
+                        "GitLab rejects the pipeline until this is {expected}; see the keyword in the CI/CD YAML syntax reference"
+                    )
+                },
+            ),
+        },
         SchemaErrorKind::NotInEnum {
             value,
             allowed,
             suggestion,
-        } => {
-            let d = sink.report(
-                id,
-                tree.node(err.node).span,
-                format!("{path} config should be one of: {}", allowed.join(", ")),
-            );
-            d.label(format!("\"{value}\" is not one of them"));
-            match suggestion {
-                Some(s) => d.help(format!("did you mean \"{s}\"?")),
-                None => d.help("write one of the values listed; GitLab rejects any other"),
-            };
-            d
-        }
-        SchemaErrorKind::MissingKey { key } => {
-            if !yaml.is_complete() {
-                return;
-            }
-            let d = sink.report(
-                id,
-                key_span(tree, err.node),
-                format!("{path} config missing required keys: {key}"),
-            );
-            d.label(format!("needs \"{key}\""));
-            d.help(format!(
+        } => SchemaWording {
+            message: format!("{path} config should be one of: {}", allowed.join(", ")),
+            label: Some(format!("\"{value}\" is not one of them")),
+            note: None,
+            help: Some(match suggestion {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => "write one of the values listed; GitLab rejects any other".into(),
+            }),
+        },
+        SchemaErrorKind::MissingKey { key } => SchemaWording {
+            message: format!("{path} config missing required keys: {key}"),
+            label: Some(format!("needs \"{key}\"")),
+            note: None,
+            help: Some(format!(
                 "add \"{key}:\" here; GitLab rejects the pipeline without it"
-            ));
-            d
-        }
-        SchemaErrorKind::EmptyFile | SchemaErrorKind::LegacyFormat { .. } => return,
+            )),
+        },
+        // An empty file or a Compose v1 layout is not a GitLab schema matter.
+        SchemaErrorKind::EmptyFile | SchemaErrorKind::LegacyFormat { .. } => return None,
         SchemaErrorKind::Invalid { message } => {
             let subject = if path.is_empty() {
                 "the file".to_string()
             } else {
                 path
             };
-            let d = sink.report(id, tree.node(err.node).span, format!("{subject} {message}"));
-            d.label("invalid here");
-            d.help("GitLab rejects the pipeline over this value; see the keyword in the CI/CD YAML syntax reference");
-            d
+            SchemaWording {
+                message: format!("{subject} {message}"),
+                label: Some("invalid here".into()),
+                note: None,
+                help: Some("GitLab rejects the pipeline over this value; see the keyword in the CI/CD YAML syntax reference".into()),
+            }
         }
-    };
-    if let Some(via) = err.merged_from {
-        d.secondary(id, tree.node(via).span, "merged here");
-    }
+    })
 }
 
 #[cfg(test)]
