@@ -5,6 +5,7 @@
 //! working directory, the project they form, and the variables that reach Compose's
 //! interpolation.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -471,7 +472,7 @@ fn named_files(
                 .into_iter()
                 .map(|(e, r)| {
                     let range = start.map_or(word.clone(), |s| s + r.start..s + r.end);
-                    let dynamic = e.contains('$');
+                    let dynamic = is_dynamic(e);
                     (e.to_string(), FileArg::Assignment(range), dynamic)
                 })
                 .collect(),
@@ -485,7 +486,7 @@ fn named_files(
         entries
             .into_iter()
             .map(|(e, r)| {
-                let dynamic = e.contains('$');
+                let dynamic = is_dynamic(e);
                 (e.to_string(), FileArg::Variable(v.value_origin, r), dynamic)
             })
             .collect(),

@@ -1,6 +1,7 @@
 //! Paths as written in files, resolved lexically: no disk access (the project boundary in
 //! `fs` resolves links; these only fold `.` and `..`).
 
+use shipshape_model::interpolation::is_dynamic;
 use std::path::{Component, Path, PathBuf};
 
 use shipshape_model::compose::Build;
@@ -10,7 +11,7 @@ use shipshape_model::compose::Build;
 pub fn dockerfile_path(compose_dir: &Path, build: &Build) -> Option<PathBuf> {
     let context = build.context.as_deref().unwrap_or(".");
     let dockerfile = build.dockerfile.as_deref().unwrap_or("Dockerfile");
-    if context.contains('$') || dockerfile.contains('$') || context.contains("://") {
+    if is_dynamic(context) || is_dynamic(dockerfile) || context.contains("://") {
         return None;
     }
     Some(resolve(&resolve(compose_dir, context), dockerfile))

@@ -3,6 +3,7 @@
 //! it), the files they name loaded, and each root file merged with its includes by the
 //! model (SPEC-domain B2, B3).
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -98,7 +99,7 @@ impl<'a> IncludeResolver<'a> {
             return Target::Done(IncludeOutcome::NotLocal);
         }
         let written = include.target.trim();
-        if written.contains('$') {
+        if is_dynamic(written) {
             return Target::Done(IncludeOutcome::Dynamic);
         }
         // Local paths are relative to the repository root; a leading `/` changes nothing.

@@ -33,7 +33,7 @@ pub struct ComposeRun {
     pub env_files: Vec<FileId>,
     pub variables: RunVariables,
     /// `COMPOSE_PROFILES` as the command sees it (job variable, export or assignment).
-    pub profiles_env: Option<String>,
+    pub profiles_env: Option<shipshape_model::compose_cli::VarValue>,
     /// The words (and redirection targets) of the commands before this one in the same
     /// shell: a file named there may be created by the script (`cp`, `> file`, `curl -o`).
     pub earlier_words: Vec<String>,

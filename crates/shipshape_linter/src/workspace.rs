@@ -1,5 +1,6 @@
 //! The files of one analysis, parsed and modelled, with the projects they form.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -69,7 +70,7 @@ impl AnalyzedFile {
                 return Vec::new();
             };
             tree.ids()
-                .filter(|&id| tree.scalar_at(id).is_some_and(|v| v.contains('$')))
+                .filter(|&id| tree.scalar_at(id).is_some_and(is_dynamic))
                 .collect()
         })
     }

@@ -772,21 +772,40 @@ pub fn compose_file_entries<'v>(value: &'v str, separator: &str) -> Vec<(&'v str
     out
 }
 
+/// A variable's value as a command sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VarValue {
+    Literal(String),
+    /// Set, to what only the run knows (it holds a variable, or has no literal value).
+    Dynamic,
+}
+
+impl VarValue {
+    fn of(value: &str) -> VarValue {
+        if crate::interpolation::is_dynamic(value) {
+            VarValue::Dynamic
+        } else {
+            VarValue::Literal(value.to_string())
+        }
+    }
+}
+
 /// `COMPOSE_PROFILES` as a command sees it: an assignment on its command line wins over
 /// an export of the script, which wins over the job's variable (`Some(None)`: set without
-/// a literal value, returned as `"$"`, unknown).
+/// a literal value). None when nothing sets it.
 pub fn profiles_env(
     invocation: &Invocation,
     exported: Option<&str>,
     job_variable: Option<Option<&str>>,
-) -> Option<String> {
+) -> Option<VarValue> {
     invocation
         .assignments
         .iter()
         .rev()
-        .find_map(|a| a.text.strip_prefix("COMPOSE_PROFILES=").map(str::to_string))
-        .or_else(|| exported.map(str::to_string))
-        .or_else(|| job_variable.map(|v| v.unwrap_or("$").to_string()))
+        .find_map(|a| a.text.strip_prefix("COMPOSE_PROFILES="))
+        .or(exported)
+        .map(VarValue::of)
+        .or_else(|| job_variable.map(|v| v.map_or(VarValue::Dynamic, VarValue::of)))
 }
 /// Whether a command line runs a test suite.
 pub fn runs_tests(command: &str) -> bool {

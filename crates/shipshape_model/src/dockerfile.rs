@@ -42,7 +42,7 @@ pub fn final_base_image(text: &str) -> Option<String> {
             stages.push(name.to_ascii_lowercase());
         }
         last = (!image.is_empty()
-            && !image.contains('$')
+            && !crate::interpolation::is_dynamic(image)
             && !stages.iter().any(|s| s.eq_ignore_ascii_case(image)))
         .then(|| image.to_string());
     }

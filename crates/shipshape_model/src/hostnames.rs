@@ -290,7 +290,7 @@ fn looks_like_host(s: &str) -> bool {
 
 pub fn classify(host: &str) -> HostClass {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    if h.contains('$') {
+    if crate::interpolation::is_dynamic(h) {
         return HostClass::Variable;
     }
     if h.eq_ignore_ascii_case("localhost")

@@ -77,6 +77,12 @@ impl Interpolation {
 /// Nesting of `${A:-${B:-...}}` beyond this is an error, not a recursion.
 const MAX_NESTING: usize = 16;
 
+/// Whether a value holds a variable (`$X`, `${X}`, `$$`...): only the run knows what it
+/// becomes, so no rule concludes from its text.
+pub fn is_dynamic(value: &str) -> bool {
+    value.contains('$')
+}
+
 /// Variables Compose sets itself for interpolation (SPEC-domain A1).
 pub const COMPOSE_PREDEFINED: &[&str] = &["COMPOSE_PROJECT_NAME"];
 
@@ -90,7 +96,7 @@ pub const SHELL_VARIABLES: &[&str] = &[
 
 pub fn parse(value: &str) -> Interpolation {
     let mut out = Interpolation::default();
-    if value.contains('$') {
+    if is_dynamic(value) {
         scan(value, 0..value.len(), 0, &mut out);
     }
     out

@@ -240,7 +240,7 @@ impl Validator<'_> {
             NodeKind::Alias { .. } => Shape::Scalar(NULL),
             NodeKind::Scalar { style, .. } => {
                 let value = tree.scalar_at(resolved).unwrap_or_default();
-                if value.contains('$') {
+                if crate::interpolation::is_dynamic(value) {
                     return Shape::Interpolated;
                 }
                 if *style != ScalarStyle::Plain || tree.tag(resolved) == Some("!!str") {

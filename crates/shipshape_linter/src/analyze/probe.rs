@@ -1,5 +1,6 @@
 //! Stage 3a: what the models point at on disk, probed once so that rules never touch it.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +38,7 @@ pub(super) fn probe_paths(
         let dir = file.dir();
         for service in &model.services {
             for env_file in &service.env_files {
-                if !env_file.path.value.contains('$') {
+                if !is_dynamic(&env_file.path.value) {
                     let absolute = env_file.path.value.starts_with(['/', '~']);
                     paths.push((resolve(&dir, &env_file.path.value), absolute, dir.clone()));
                 }

@@ -1,6 +1,7 @@
 //! Stage 2: the files the loaded ones refer to, the GitLab pipelines they form, and the
 //! Compose files those pipelines' jobs run.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -210,7 +211,7 @@ fn related_of(
                 .iter()
                 .filter_map(|s| s.extends.as_ref()?.file.as_ref().map(|f| f.value.as_str())),
         );
-        for path in refs.filter(|p| !p.contains('$')) {
+        for path in refs.filter(|p| !is_dynamic(p)) {
             want(resolve(&dir, path), FileKind::Compose);
         }
     }

@@ -111,7 +111,7 @@ pub fn services(list: Option<&Value>) -> Vec<CiService> {
 /// `helpers/container/services`): without tag, digest and registry port, `/` becomes `__`,
 /// and also `-` when that differs. An image given by a variable gets none.
 pub fn derived_hostnames(image: &str) -> Vec<String> {
-    if image.contains('$') {
+    if crate::interpolation::is_dynamic(image) {
         return Vec::new();
     }
     let no_digest = image.split('@').next().unwrap_or(image);

@@ -53,7 +53,7 @@ impl ScriptState {
             made_dirs(&program.text, args)
                 .into_iter()
                 .map(|d| d.trim_start_matches("./").trim_end_matches('/').to_string())
-                .filter(|d| !d.is_empty() && !d.contains('$')),
+                .filter(|d| !d.is_empty() && !crate::interpolation::is_dynamic(d)),
         );
         match program.text.as_str() {
             "cd" | "pushd" => {
@@ -94,7 +94,7 @@ fn change_dir(cwd: &str, target: &Word) -> Option<String> {
         let rest = ["$CI_PROJECT_DIR", "${CI_PROJECT_DIR}"]
             .iter()
             .find_map(|p| text.strip_prefix(p))?;
-        if rest.contains('$') {
+        if crate::interpolation::is_dynamic(rest) {
             return None;
         }
         rest.trim_start_matches('/').to_string()

@@ -2,6 +2,7 @@
 //! value in `environment:`, so the CI value never reaches the container; and a GitLab
 //! CI service whose `variables:` disagree with the Compose service of the same name.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::{HashMap, HashSet};
 
 use shipshape_model::compose::{EnvVar, Project, Service};
@@ -101,14 +102,14 @@ fn compose_services_near<'c>(cx: &PipelineContext<'c>) -> HashMap<&'c str, &'c S
 
 /// A CI variable's value when it is a literal (not built from other variables).
 fn ci_literal(var: &Variable) -> Option<&str> {
-    var.value.as_deref().filter(|v| !v.contains('$'))
+    var.value.as_deref().filter(|v| !is_dynamic(v))
 }
 
 /// A literal value the service's `environment:` writes for `name`.
 fn hardcoded<'s>(service: &'s Service, name: &str) -> Option<(&'s EnvVar, &'s str)> {
     let env = service.env(name)?;
     let value = env.value.as_deref()?;
-    (!value.contains('$')).then_some((env, value))
+    (!is_dynamic(value)).then_some((env, value))
 }
 
 /// Variables `run -e NAME=...` / `exec -e` set on the command line (they win).

@@ -13,6 +13,7 @@ use shipshape_yaml::{FileId, Span};
 use crate::rule::PipelineContext;
 use crate::rules::gitlab::support::value_span;
 use crate::runs::ComposeRun;
+use shipshape_model::compose_cli::VarValue;
 
 /// The runs of the pipeline, each with its project when every file of it was read and
 /// parsed to its end.
@@ -72,15 +73,14 @@ pub fn active_profiles(run: &ComposeRun) -> Option<HashSet<String>> {
         }
         out.insert(p.text.clone());
     }
-    if let Some(env) = &run.profiles_env {
-        if env.contains('$') {
-            return None;
-        }
-        out.extend(
+    match &run.profiles_env {
+        None => {}
+        Some(VarValue::Dynamic) => return None,
+        Some(VarValue::Literal(env)) => out.extend(
             env.split(',')
                 .map(|p| p.trim().to_string())
                 .filter(|p| !p.is_empty()),
-        );
+        ),
     }
     Some(out)
 }

@@ -2,6 +2,7 @@
 //! same interface and protocol; the second fails with "port is already allocated".
 
 use shipshape_model::compose::Service;
+use shipshape_model::interpolation::is_dynamic;
 use shipshape_model::loc::Loc;
 
 use super::profiles::can_run_together;
@@ -40,7 +41,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 .host_ip
                 .as_deref()
                 .filter(|ip| !matches!(*ip, "0.0.0.0" | "::" | ""));
-            if ip.is_some_and(|ip| ip.contains('$')) {
+            if ip.is_some_and(is_dynamic) {
                 continue;
             }
             let this = Published {

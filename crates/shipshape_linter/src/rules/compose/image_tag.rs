@@ -1,6 +1,7 @@
 //! image-tag: an image without a tag, or with `:latest`.
 
 use shipshape_model::images;
+use shipshape_model::interpolation::is_dynamic;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
@@ -25,7 +26,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
         };
         // With `build`, `image` names what is built here; an interpolated name is set
         // elsewhere.
-        if service.build.is_some() || image.value.contains('$') || image.value.is_empty() {
+        if service.build.is_some() || is_dynamic(&image.value) || image.value.is_empty() {
             continue;
         }
         let repo = images::repository(&image.value);

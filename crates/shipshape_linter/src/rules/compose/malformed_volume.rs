@@ -2,6 +2,7 @@
 //! as meant (SPEC-domain A6).
 
 use shipshape_model::compose::{is_path_like, split_volume};
+use shipshape_model::interpolation::is_dynamic;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
@@ -45,7 +46,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             let span = mount.loc.span;
             let parts = split_volume(spec);
             let svc = &service.name;
-            if spec.contains(char::is_whitespace) && !spec.contains('$') {
+            if spec.contains(char::is_whitespace) && !is_dynamic(spec) {
                 if parts.len() == 1 {
                     sink.report(id, span, format!("\"{spec}\" is one container path with a space in it, not a mount"))
                         .label("no \":\" here")
@@ -86,7 +87,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
                 continue;
             }
             if let Some(mode) = &mount.mode
-                && !mode.contains('$')
+                && !is_dynamic(mode)
             {
                 let unknown: Vec<&str> = mode.split(',').filter(|m| !MODES.contains(m)).collect();
                 if let Some(bad) = unknown.first() {

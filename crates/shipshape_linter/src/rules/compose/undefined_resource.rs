@@ -2,6 +2,7 @@
 //! the project does not declare at the top level.
 
 use shipshape_model::compose::{MountType, Resource, Service, is_path_like};
+use shipshape_model::interpolation::is_dynamic;
 use shipshape_model::loc::Loc;
 
 use crate::diagnostic::Severity;
@@ -89,7 +90,7 @@ fn check_one(
     at: Loc,
     declared: &[Resource],
 ) {
-    if name.contains('$') || declared.iter().any(|r| r.name == name) {
+    if is_dynamic(name) || declared.iter().any(|r| r.name == name) {
         return;
     }
     let d = sink.report(

@@ -12,6 +12,7 @@
 //! settings) and says nothing; the CI side (`ci-variable-not-passed`) checks the variables
 //! a pipeline passes.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::collections::{BTreeMap, HashSet};
 
 use shipshape_model::compose::{Project, Service};
@@ -124,7 +125,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                         RUN_KEYS.contains(&key.as_str())
                             && s.env(&r.name)
                                 .and_then(|e| e.value.as_deref())
-                                .is_some_and(|v| !v.contains('$'))
+                                .is_some_and(|v| !is_dynamic(v))
                     })
                     .map(|(s, _)| s.name.clone());
                 if source.is_none() && container_var.is_none() {

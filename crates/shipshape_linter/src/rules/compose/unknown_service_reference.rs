@@ -2,6 +2,7 @@
 //! or `volumes_from` name a service the project does not define.
 
 use shipshape_model::compose::Service;
+use shipshape_model::interpolation::is_dynamic;
 use shipshape_model::loc::Text;
 
 use crate::diagnostic::Severity;
@@ -30,7 +31,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let mut report = |service: &Service, target: &str, at: &Text, how: &str| {
         // Defined by another Compose file: this one is meant to be combined with it. A
         // name from a variable is only known when Compose runs.
-        if target.contains('$') || outside(project, cx.ws.compose_names.services.get(target)) {
+        if is_dynamic(target) || outside(project, cx.ws.compose_names.services.get(target)) {
             return;
         }
         let d = sink.report(

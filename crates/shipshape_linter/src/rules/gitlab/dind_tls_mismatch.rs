@@ -81,7 +81,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             .or_else(|| find(&vars, "DOCKER_TLS_CERTDIR"));
         let tls = match certdir {
             Some(v) => match v.value.as_deref() {
-                Some(dir) if dir.contains('$') => continue,
+                Some(dir) if shipshape_model::interpolation::is_dynamic(dir) => continue,
                 Some("") => false,
                 Some(_) => default_tls,
                 None => continue,

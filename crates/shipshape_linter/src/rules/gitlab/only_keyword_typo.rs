@@ -103,7 +103,11 @@ fn near_miss(word: &str) -> Option<Typo> {
     let word = word.trim();
     // `pattern@group/project` restricts a pattern to a project.
     let word = word.split_once('@').map_or(word, |(w, _)| w);
-    if word.is_empty() || word.starts_with('/') || is_special_ref(word) || word.contains('$') {
+    if word.is_empty()
+        || word.starts_with('/')
+        || is_special_ref(word)
+        || shipshape_model::interpolation::is_dynamic(word)
+    {
         return None;
     }
     let certain = |meant: &str| {

@@ -95,7 +95,7 @@ pub fn includes<'c>(cx: &'c PipelineContext<'_>) -> impl Iterator<Item = &'c Res
 /// A name GitLab fills in when it reads the file (`$[[ inputs.x ]]`) or that holds a
 /// variable: nothing to look up.
 pub fn is_dynamic(name: &str) -> bool {
-    name.contains('$')
+    shipshape_model::interpolation::is_dynamic(name)
 }
 
 /// The job a `needs`/`dependencies` entry names: `build 1/3` and `build: [linux, amd64]`
