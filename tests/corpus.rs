@@ -137,7 +137,7 @@ fn every_corpus_file_is_checked_without_panic_or_hang() {
                     if d.rule == INTERNAL_ERROR {
                         failures.push(concise(&analysis.workspace, std::slice::from_ref(d)));
                     }
-                    *per_rule.entry(d.rule).or_default() += 1;
+                    *per_rule.entry(d.rule.as_str()).or_default() += 1;
                 }
                 files_with_findings += usize::from(!analysis.diagnostics.is_empty());
             }
@@ -446,7 +446,7 @@ fn share_with_findings(corpus: &Path, kind: &str, what: &str) {
     let mut files = std::collections::BTreeSet::new();
     let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for d in &analysis.diagnostics {
-        *per_rule.entry(d.rule).or_default() += 1;
+        *per_rule.entry(d.rule.as_str()).or_default() += 1;
         if d.severity >= shipshape_linter::Severity::Warning {
             files.insert(d.file());
         }

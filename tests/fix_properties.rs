@@ -264,7 +264,7 @@ fn the_generators_reach_every_fixable_rule() {
     for _ in 0..200 {
         let project = project().new_tree(&mut runner).unwrap().current();
         for d in fixable(&project.analyze()) {
-            seen.insert(d.rule);
+            seen.insert(d.rule.as_str());
         }
     }
     let missing: Vec<&&str> = fixable_rules
@@ -292,7 +292,7 @@ proptest! {
     fn fixing_one_rule_leaves_nothing_of_it_to_fix(mut project in project()) {
         let before = project.analyze();
         let was_broken = project.broken_files();
-        let rules: std::collections::BTreeSet<&str> = fixable(&before).iter().map(|d| d.rule).collect();
+        let rules: std::collections::BTreeSet<&str> = fixable(&before).iter().map(|d| d.rule.as_str()).collect();
         for rule in rules {
             let mut rounds = 0;
             loop {
@@ -340,7 +340,7 @@ proptest! {
             let mut counts: HashMap<(PathBuf, &str), usize> = HashMap::new();
             for d in among {
                 let path = analysis.workspace.file(d.file()).source.path.clone();
-                *counts.entry((path, d.rule)).or_default() += 1;
+                *counts.entry((path, d.rule.as_str())).or_default() += 1;
             }
             counts
         };

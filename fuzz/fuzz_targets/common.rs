@@ -22,10 +22,10 @@ pub fn lint(name: &str, kind: FileKind, bytes: &[u8]) -> Analysis {
         assert_ne!(d.rule, INTERNAL_ERROR, "{}", d.message);
         let labels = std::iter::once(&d.primary).chain(&d.secondary);
         for label in labels {
-            check_span(&analysis, label.file, label.span, d.rule, "label");
+            check_span(&analysis, label.file, label.span, d.rule.as_str(), "label");
         }
         for edit in d.fix.iter().flat_map(|f| &f.edits) {
-            check_span(&analysis, edit.file, edit.span, d.rule, "fix edit");
+            check_span(&analysis, edit.file, edit.span, d.rule.as_str(), "fix edit");
         }
     }
     analysis

@@ -342,7 +342,9 @@ fn quiet_report(report: &str) -> String {
 fn statistics(analysis: &shipshape_linter::Analysis) -> String {
     let mut counts: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
     for d in &analysis.diagnostics {
-        *counts.entry((d.rule, d.severity.as_str())).or_default() += 1;
+        *counts
+            .entry((d.rule.as_str(), d.severity.as_str()))
+            .or_default() += 1;
     }
     let mut rows: Vec<_> = counts.into_iter().collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

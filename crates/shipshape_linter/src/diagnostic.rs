@@ -63,10 +63,61 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+/// Which rule a finding is from: a registered rule's kebab-case name (or the engine's
+/// `internal-error`). Part of the public interface: configuration, ignore comments,
+/// SARIF ids.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RuleName(&'static str);
+
+impl RuleName {
+    pub const fn new(name: &'static str) -> RuleName {
+        RuleName(name)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+}
+
+impl std::fmt::Display for RuleName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::fmt::Debug for RuleName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+impl PartialEq<&str> for RuleName {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<str> for RuleName {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<RuleName> for &str {
+    fn eq(&self, other: &RuleName) -> bool {
+        *self == other.0
+    }
+}
+
+impl serde::Serialize for RuleName {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
-    /// The rule's kebab-case name.
-    pub rule: &'static str,
+    pub rule: RuleName,
     pub severity: Severity,
     /// One lowercase sentence naming the exact thing.
     pub message: String,

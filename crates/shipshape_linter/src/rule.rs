@@ -7,7 +7,7 @@ use shipshape_model::compose::Project;
 use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, Span, Tree};
 
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, RuleName, Severity};
 use crate::workspace::{AnalyzedFile, CiPipeline, Workspace};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
@@ -273,7 +273,7 @@ impl<'a> Sink<'a> {
         message: impl Into<String>,
     ) -> &mut Diagnostic {
         self.out.push(Diagnostic {
-            rule: self.rule.name,
+            rule: RuleName::new(self.rule.name),
             severity: self.severity,
             message: message.into(),
             primary: Label {

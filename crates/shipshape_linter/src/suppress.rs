@@ -14,12 +14,12 @@ use std::collections::{HashMap, HashSet};
 
 use shipshape_yaml::{NodeKind, Span};
 
-use crate::diagnostic::{Diagnostic, Edit, Fix, Label};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Label, RuleName};
 use crate::registry::rule_index;
 use crate::settings::Settings;
 use crate::workspace::{AnalyzedFile, Workspace};
 
-pub const UNUSED_IGNORE: &str = crate::rules::meta::unused_ignore::RULE.name;
+pub const UNUSED_IGNORE: RuleName = RuleName::new(crate::rules::meta::unused_ignore::RULE.name);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IgnoreComment {
@@ -215,7 +215,8 @@ fn parse_directive(text: &str, start: usize) -> Result<(bool, Vec<(String, Span)
 
 /// Drops the diagnostics that ignore comments cover and adds `unused-ignore` findings.
 pub fn apply(ws: &Workspace, settings: &Settings, diagnostics: &mut Vec<Diagnostic>) {
-    let unused_severity = rule_index(UNUSED_IGNORE).and_then(|i| settings.rules.severity(i));
+    let unused_severity =
+        rule_index(UNUSED_IGNORE.as_str()).and_then(|i| settings.rules.severity(i));
     let mut extra = Vec::new();
     for file in ws.files.iter().filter(|f| f.reported) {
         let (comments, malformed) = comments(file);
@@ -246,7 +247,7 @@ pub fn apply(ws: &Workspace, settings: &Settings, diagnostics: &mut Vec<Diagnost
             candidates.sort_unstable();
             for &ci in &candidates {
                 let c = &comments[ci];
-                if let Some(ni) = c.names.iter().position(|(n, _)| n == d.rule) {
+                if let Some(ni) = c.names.iter().position(|(n, _)| d.rule == n.as_str()) {
                     used.insert((ci, ni));
                     return false;
                 }

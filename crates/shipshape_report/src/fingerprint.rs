@@ -49,7 +49,7 @@ pub fn fingerprints(ws: &Workspace, diagnostics: &[Diagnostic]) -> Vec<String> {
             let text_hash = fnv1a(&[text.as_bytes()]).to_le_bytes();
             let path = file.tree().map(|t| yaml_path(t, span)).unwrap_or_default();
             let base = fnv1a(&[
-                d.rule.as_bytes(),
+                d.rule.as_str().as_bytes(),
                 file.source.name.as_bytes(),
                 path.as_bytes(),
                 &text_hash,

@@ -61,7 +61,7 @@ pub fn json(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
                 let file = ws.source(d.file());
                 let span = d.primary.span;
                 JsonDiagnostic {
-                    rule: d.rule,
+                    rule: d.rule.as_str(),
                     severity: d.severity.as_str(),
                     path: &file.name,
                     start: Position::of(file, span.start as usize),

@@ -101,7 +101,7 @@ fn sort_and_dedup(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
         name(a)
             .cmp(name(b))
             .then(a.primary.span.start.cmp(&b.primary.span.start))
-            .then(a.rule.cmp(b.rule))
+            .then(a.rule.cmp(&b.rule))
             .then(a.primary.span.end.cmp(&b.primary.span.end))
             .then(a.message.cmp(&b.message))
     });

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use shipshape_yaml::{FileId, Span};
 
 use super::panic_message;
-use crate::diagnostic::{Diagnostic, Label, Severity};
+use crate::diagnostic::{Diagnostic, Label, RuleName, Severity};
 use crate::registry::RULES;
 use crate::rule::{Check, ComposeContext, PipelineContext, Rule, Sink};
 use crate::settings::Settings;
@@ -15,7 +15,7 @@ use crate::workspace::{AnalyzedFile, Workspace};
 
 /// The name under which a crashing rule is reported (not a registered rule: there is
 /// nothing to configure about a bug).
-pub const INTERNAL_ERROR: &str = "internal-error";
+pub const INTERNAL_ERROR: RuleName = RuleName::new("internal-error");
 
 /// What the enabled rules find over the workspace (in no order); once `cancelled()`, the remaining files,
 /// projects and pipelines are skipped (the caller throws the result away).
