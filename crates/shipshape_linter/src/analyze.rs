@@ -627,6 +627,25 @@ impl<'w> RelatedNames<'w> {
     }
 }
 
+/// The files Compose files name in `include:` and `extends: file:`, resolved; remote
+/// ones (`oci://`, `git@`, URLs) and those made of variables left out.
+fn compose_file_refs(ws: &Workspace) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for file in &ws.files {
+        let Some(model) = &file.compose else { continue };
+        let extends = model
+            .services
+            .iter()
+            .filter_map(|s| s.extends.as_ref()?.file.as_ref());
+        for path in model.include.iter().chain(extends) {
+            if shipshape_model::compose::is_local_file_ref(&path.value) {
+                out.push(ws.resolve(file.id(), &path.value));
+            }
+        }
+    }
+    out
+}
+
 /// `.gitignore` files are read up to this size (a larger one is read in part).
 const MAX_GITIGNORE: u64 = 1024 * 1024;
 
@@ -656,6 +675,13 @@ fn probe_paths(ws: &mut Workspace, fs: &dyn FileSystem, resolver: &IncludeResolv
                 dockerfiles.push(path);
             }
         }
+    }
+    // `include:` and `extends: file:` targets: missing only when inside the project (a
+    // path outside it is never looked at, so it counts as present).
+    for path in compose_file_refs(ws) {
+        let inside = ws.project_roots.iter().any(|r| path.starts_with(r));
+        let present = !inside || fs.is_file(&path) || fs.is_outside(&path);
+        ws.paths.insert(path, present);
     }
     for (path, absolute, compose_dir) in paths {
         let exists = fs.is_file(&path);

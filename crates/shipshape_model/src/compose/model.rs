@@ -74,6 +74,12 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub restart: Option<Text>,
+    /// `platform:` (`linux/amd64`).
+    pub platform: Option<Text>,
+    /// How many containers the service runs: `deploy.replicas`, else `scale`.
+    pub replicas: Option<Text>,
+    /// `provider:`: a service another program provides, with no image of its own.
+    pub provider: bool,
 }
 
 impl Service {
@@ -102,6 +108,8 @@ pub struct Build {
     pub dockerfile: Option<String>,
     /// `dockerfile_inline:`.
     pub inline: Option<String>,
+    /// `platforms:`, the platforms the image is built for.
+    pub platforms: Vec<Text>,
 }
 
 /// One variable of `environment:` (or `labels:`, `build.args:`), in map or list form.

@@ -266,6 +266,9 @@ pub fn merge_service(base: &mut Service, over: &Service) {
     replace(&mut base.hostname, &over.hostname);
     replace(&mut base.network_mode, &over.network_mode);
     replace(&mut base.restart, &over.restart);
+    replace(&mut base.platform, &over.platform);
+    replace(&mut base.replicas, &over.replicas);
+    base.provider |= over.provider;
     replace(&mut base.command, &over.command);
     replace(&mut base.entrypoint, &over.entrypoint);
     replace(&mut base.healthcheck, &over.healthcheck);

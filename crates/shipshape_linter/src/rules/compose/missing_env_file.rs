@@ -91,10 +91,22 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 path.loc.span,
                 format!("env file \"{}\" does not exist", path.value),
             );
-            d.label(format!("used by service \"{}\"", service.name))
-                .note(
+            d.label(format!("used by service \"{}\"", service.name));
+            if service.profiles.is_empty() {
+                d.note(
                     "Compose stops with \"env file ... not found\" before it starts any container",
                 );
+            } else {
+                // Compose reads the env files of the services its profiles enable only.
+                d.severity = d.severity.min(Severity::Warning);
+                let profiles: Vec<&str> =
+                    service.profiles.iter().map(|p| p.value.as_str()).collect();
+                d.note(format!(
+                    "\"{}\" runs only under profile {}: Compose reads the file, and stops with \"env file ... not found\", only when that profile is enabled",
+                    service.name,
+                    profiles.join(", ")
+                ));
+            }
             let template = hint.template.as_deref().and_then(file_name);
             if let Some(run) = without.first() {
                 d.message = format!(
