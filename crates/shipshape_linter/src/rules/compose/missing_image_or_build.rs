@@ -3,6 +3,7 @@
 
 use shipshape_yaml::FileId;
 
+use crate::compose_runs::BASE_NAMES;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
 use crate::workspace::outside;
@@ -24,9 +25,20 @@ pub fn is_override_name(name: &str) -> bool {
     base.split('.').any(|part| part == "override")
 }
 
-/// Whether no service of the file has an image, a build or an `extends` (a file of
-/// overrides only).
+/// Whether the file looks like an overlay of a base shipshape does not see: no service of
+/// it has an image, a build or an `extends` (a file of overrides only), and it is not named
+/// as the base file Compose reads by default (`compose.yaml`...).
 fn looks_like_overlay(cx: &ComposeContext<'_>, file: FileId) -> bool {
+    let name = cx
+        .ws
+        .file(file)
+        .source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str());
+    if name.is_some_and(|n| BASE_NAMES.contains(&n)) {
+        return false;
+    }
     cx.ws.compose(file).is_some_and(|model| {
         model
             .services
