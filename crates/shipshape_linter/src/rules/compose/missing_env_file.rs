@@ -13,7 +13,7 @@ use std::path::Path;
 use crate::compose_runs::ComposeRun;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::ci_compose::support::{artifact_paths, covers};
+use crate::rules::ci_compose::support::{artifact_paths, covers, is_active};
 
 pub static RULE: Rule = Rule {
     name: "missing-env-file",
@@ -66,11 +66,10 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 let left = artifacts.iter().any(|a| {
                     covers(a, &path.value) || from_root.as_deref().is_some_and(|f| covers(a, f))
                 });
-                for run in pipeline
-                    .compose_runs
-                    .iter()
-                    .filter(|r| !r.linked && r.files.found.contains(&path.loc.file))
-                {
+                // A run that does not start the service does not read its env file.
+                for run in pipeline.compose_runs.iter().filter(|r| {
+                    !r.linked && r.files.found.contains(&path.loc.file) && is_active(r, service)
+                }) {
                     let made = left || made_by(run, &path.value);
                     if made || !open {
                         runs += 1;
@@ -92,7 +91,8 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 format!("env file \"{}\" does not exist", path.value),
             );
             d.label(format!("used by service \"{}\"", service.name));
-            if service.profiles.is_empty() {
+            // A CI job that starts the service without making the file fails for certain.
+            if service.profiles.is_empty() || !without.is_empty() {
                 d.note(
                     "Compose stops with \"env file ... not found\" before it starts any container",
                 );
