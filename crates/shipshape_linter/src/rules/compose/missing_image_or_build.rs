@@ -6,7 +6,6 @@ use shipshape_yaml::FileId;
 use crate::compose_runs::BASE_NAMES;
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
-use crate::workspace::outside;
 
 pub static RULE: Rule = Rule {
     name: "missing-image-or-build",
@@ -47,6 +46,27 @@ fn looks_like_overlay(cx: &ComposeContext<'_>, file: FileId) -> bool {
     })
 }
 
+/// Whether a Compose file of the workspace outside this project, in the directory of
+/// `file`, above it or below it, defines `name` with an image or a build: the base it is
+/// combined with (`docker compose -f ../compose.yaml -f ci.yaml`). A file in a sibling
+/// directory is another project that happens to use the same name ("web", "db").
+fn has_base_elsewhere(cx: &ComposeContext<'_>, file: FileId, name: &str) -> bool {
+    let Some(files) = cx.ws.compose_names.services.get(name) else {
+        return false;
+    };
+    let dir = cx.ws.file(file).dir();
+    files.iter().any(|&other| {
+        let other_dir = cx.ws.file(other).dir();
+        !cx.project.files.contains(&other)
+            && (dir.starts_with(&other_dir) || other_dir.starts_with(&dir))
+            && cx
+                .ws
+                .compose(other)
+                .and_then(|m| m.service(name))
+                .is_some_and(|s| s.image.is_some() || s.build.is_some() || s.extends.is_some())
+    })
+}
+
 fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     let project = cx.project;
     // What an unread `include`/`extends` target or the rest of a broken file holds may
@@ -59,10 +79,10 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             continue;
         }
         let key = service.key();
-        // An overlay: its name says so, or another Compose file that is not part of this
-        // project defines the service (the two are combined with -f).
+        // An overlay: its name says so, or a Compose file beside it, above or below it that
+        // is not part of this project gives the service an image (a base, combined with -f).
         if is_override_name(&cx.ws.source(key.file).name)
-            || outside(project, cx.ws.compose_names.services.get(&service.name))
+            || has_base_elsewhere(cx, key.file, &service.name)
         {
             continue;
         }
