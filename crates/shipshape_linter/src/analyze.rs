@@ -627,8 +627,8 @@ impl<'w> RelatedNames<'w> {
     }
 }
 
-/// The files Compose files name in `include:` and `extends: file:`, resolved; remote
-/// ones (`oci://`, `git@`, URLs) and those made of variables left out.
+/// The files Compose files name in `include:` (and its `env_file:`) and `extends: file:`,
+/// resolved; remote ones (`oci://`, `git@`, URLs) and those made of variables left out.
 fn compose_file_refs(ws: &Workspace) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for file in &ws.files {
@@ -637,7 +637,12 @@ fn compose_file_refs(ws: &Workspace) -> Vec<PathBuf> {
             .services
             .iter()
             .filter_map(|s| s.extends.as_ref()?.file.as_ref());
-        for path in model.include.iter().chain(extends) {
+        for path in model
+            .include
+            .iter()
+            .chain(&model.include_env_files)
+            .chain(extends)
+        {
             if shipshape_model::compose::is_local_file_ref(&path.value) {
                 out.push(ws.resolve(file.id(), &path.value));
             }

@@ -55,6 +55,11 @@ pub fn build(file: FileId, text: &str, yaml: &ParsedYaml) -> ComposeFile {
                         out.include.extend(b.text(path));
                         out.include
                             .extend(tree.items(path).iter().filter_map(|p| b.text(*p)));
+                        if let Some(env) = tree.value(*item, "env_file") {
+                            out.include_env_files.extend(b.text(env));
+                            out.include_env_files
+                                .extend(tree.items(env).iter().filter_map(|p| b.text(*p)));
+                        }
                     }
                 }
             }

@@ -19,6 +19,8 @@ pub struct ComposeFile {
     pub secrets: Vec<Resource>,
     pub configs: Vec<Resource>,
     pub include: Vec<Text>,
+    /// The `env_file:` entries of the long `include:` form (relative to this file).
+    pub include_env_files: Vec<Text>,
     /// Compose v1's format: services at the top level, without `services:`.
     pub legacy_v1: bool,
     /// Index of `services` by name, built on first use (once the file is built).

@@ -31,6 +31,11 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 format!("included file \"{}\" does not exist", include.value)
             });
         }
+        for env in &model.include_env_files {
+            missing(cx, sink, env, || {
+                format!("env file \"{}\" of an include does not exist", env.value)
+            });
+        }
         for service in &model.services {
             if let Some(path) = service.extends.as_ref().and_then(|e| e.file.as_ref()) {
                 missing(cx, sink, path, || {
@@ -66,7 +71,7 @@ fn missing(
     }
     sink.report(path.loc.file, path.loc.span, message())
         .label("no such file")
-        .note("Compose stops with \"open ...: no such file or directory\" before it reads the rest")
+        .note("Compose stops with \"...: no such file or directory\" before it reads the rest")
         .help(format!(
             "create \"{}\" or correct the path (it is relative to this file's directory)",
             path.value
