@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 
 /// Whether a Compose file's name says it completes another one: Compose's own
 /// `compose.override.yaml` / `docker-compose.override.yml`, and any `*.override.*`.
-pub fn is_override_name(name: &str) -> bool {
+fn is_override_name(name: &str) -> bool {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     base.split('.').any(|part| part == "override")
 }
