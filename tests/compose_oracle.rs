@@ -294,9 +294,23 @@ fn overlay_entry(error: &str) -> Option<(&'static str, String, &'static str)> {
 /// file includes over a hundred files).
 const MAX_RUNS: usize = 1000;
 
+/// Compose runs, counted for the summary line.
+static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// Compose's verdict on one file: None when it accepts it, else every error collected.
 fn compose_verdict(bin: &Path, root: &Path, dir: &Path, file: &Path) -> Option<Vec<String>> {
-    let mut vars: BTreeMap<String, String> = BTreeMap::new();
+    // The variables Compose will say are unset, given their dummies up front (a run
+    // saved per file): those referenced without a default or an alternative.
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let mut vars: BTreeMap<String, String> = shipshape_model::interpolation::parse(&text)
+        .references
+        .into_iter()
+        .filter(|r| !r.has_fallback())
+        .map(|r| {
+            let value = dummy_value(&r.name);
+            (r.name, value)
+        })
+        .collect();
     let mut errors = Vec::new();
     let mut overlay: BTreeMap<&str, BTreeMap<String, &str>> = BTreeMap::new();
     let overlay_path = root.join("oracle-overlay.yaml");
@@ -309,6 +323,7 @@ fn compose_verdict(bin: &Path, root: &Path, dir: &Path, file: &Path) -> Option<V
             vec![file, overlay_path.as_path()]
         };
         let run = run_compose(bin, &files, dir, root, &vars);
+        RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let mut changed = false;
         for var in run.unset {
             if let std::collections::btree_map::Entry::Vacant(e) = vars.entry(var) {
@@ -527,8 +542,9 @@ fn shipshape_agrees_with_docker_compose() {
         eprintln!("STALE accepted.tsv row (no longer a difference): {id}");
     }
     eprintln!(
-        "compose oracle: {} files, {} rejected by Compose; {} too strict, {} too lenient, {} accepted differences (accepted.tsv)",
+        "compose oracle: {} files ({} Compose runs), {} rejected by Compose; {} too strict, {} too lenient, {} accepted differences (accepted.tsv)",
         judged.len(),
+        RUNS.load(std::sync::atomic::Ordering::Relaxed),
         agreement.rejected,
         agreement.too_strict.len(),
         agreement.too_lenient.len(),
