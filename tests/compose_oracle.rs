@@ -160,6 +160,9 @@ fn run_compose(
         .env_clear()
         .env("HOME", home)
         .env("DOCKER_CONFIG", home.join(".docker"))
+        // Never the network: remote includes (git, OCI) are refused, not fetched.
+        .env("COMPOSE_EXPERIMENTAL_GIT_REMOTE", "0")
+        .env("COMPOSE_EXPERIMENTAL_OCI_REMOTE", "0")
         .envs(vars);
     let out = cmd.output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -580,6 +583,12 @@ fn the_oracle_sees_each_kind_of_disagreement() {
             "compose.override.yaml",
             "services:\n  web:\n    ports: [\"8080:80\"]\n",
         ),
+        // Compose refuses a remote include offline; shipshape does not judge it.
+        subject(
+            "remote",
+            "compose.yaml",
+            "include:\n  - oci://registry.example.com/stack:1\nservices:\n  web:\n    image: nginx:1.27\n",
+        ),
         // Both accept it, once the env file, the included file and the variable are made up.
         subject(
             "fine",
@@ -598,16 +607,23 @@ fn the_oracle_sees_each_kind_of_disagreement() {
         judged[0].shipshape
     );
     assert!(judged[1].compose.is_some() && judged[1].shipshape.is_empty());
-    assert_eq!(judged[2].compose, None);
-    assert_eq!(judged[2].shipshape, Vec::<String>::new());
+    let remote = judged[2].compose.as_deref().unwrap_or_default().join(" ");
+    assert!(remote.contains("disabled by"), "{remote}");
+    assert_eq!(judged[3].compose, None);
+    assert_eq!(judged[3].shipshape, Vec::<String>::new());
 
     let none = BTreeMap::new();
     let agreement = compare(&judged, &none);
     assert!(!agreement.holds());
-    assert_eq!(agreement.too_lenient.len(), 1);
-    assert_eq!(agreement.too_lenient[0].id, "overlay");
+    let lenient: Vec<&str> = agreement
+        .too_lenient
+        .iter()
+        .map(|j| j.id.as_str())
+        .collect();
+    assert_eq!(lenient, ["overlay", "remote"]);
     let listed = BTreeMap::from([
         ("overlay".to_string(), "an overlay".to_string()),
+        ("remote".to_string(), "a remote include".to_string()),
         ("gone".to_string(), "no longer a difference".to_string()),
     ]);
     let agreement = compare(&judged, &listed);
