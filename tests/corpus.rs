@@ -59,23 +59,6 @@ fn corpus() -> Option<PathBuf> {
     support::shared_dir("corpus", "")
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Corpus files keep their kind in their top folder (their names are flattened paths).
 fn input(corpus: &Path, path: &Path) -> Input {
     let name = path
@@ -123,7 +106,7 @@ fn every_corpus_file_is_checked_without_panic_or_hang() {
     let mut files_with_findings = 0;
     let files: Vec<PathBuf> = ["compose", "gitlab-ci"]
         .iter()
-        .flat_map(|d| files_under(&corpus.join(d)))
+        .flat_map(|d| support::files_under(&corpus.join(d)))
         .collect();
     assert!(files.len() > 1000, "the corpus holds {} files", files.len());
     for path in &files {
@@ -244,7 +227,7 @@ fn notable_corpus_files_get_sensible_results() {
 fn whole_corpus_with(corpus: &Path, rules: &[&str]) -> Analysis {
     let inputs: Vec<Input> = ["compose", "gitlab-ci"]
         .iter()
-        .flat_map(|d| files_under(&corpus.join(d)))
+        .flat_map(|d| support::files_under(&corpus.join(d)))
         .map(|p| input(corpus, &p))
         .collect();
     let settings = Settings {
@@ -437,7 +420,7 @@ fn gitlab_schema_agrees_with_the_official_schema() {
 /// How many corpus files of one kind get at least one warning or error, and the findings
 /// per rule, against the snapshot: a false-positive storm would show here first.
 fn share_with_findings(corpus: &Path, kind: &str, what: &str) {
-    let inputs: Vec<Input> = files_under(&corpus.join(kind))
+    let inputs: Vec<Input> = support::files_under(&corpus.join(kind))
         .iter()
         .map(|p| input(corpus, p))
         .collect();

@@ -187,6 +187,31 @@ fn shipshape_toml_files_and_links() {
     );
 }
 
+/// `--config` given relative to the working directory, from below it: its `[files]`
+/// globs are still relative to the configuration's directory.
+#[test]
+fn relative_config_file_globs() {
+    let dir = TempDir::new("config-relative");
+    dir.write("shipshape.toml", "[files]\ncompose = [\"deploy/*.yml\"]\n");
+    // Content alone would not make it Compose: no `services:`.
+    dir.write("deploy/stack.yml", "web:\n  image: nginx:1.27\n");
+    let out = shipshape(
+        &dir.path().join("deploy"),
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--config",
+            "../shipshape.toml",
+            "stack.yml",
+        ],
+    );
+    assert_eq!(
+        stdout(&out),
+        "stack.yml:1:1: error[compose-schema] services at the top level: this is the Compose v1 file format\n"
+    );
+}
+
 /// Nested includes are followed as deep as GitLab's count allows and no farther: a chain
 /// of 160 files is one finding, on the include GitLab refuses.
 #[test]

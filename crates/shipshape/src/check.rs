@@ -158,6 +158,10 @@ fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, Fi
         let config = Config::load(&path).map_err(|e| e.to_string())?;
         config.apply(&mut settings);
         file_rules = config.files.clone();
+        // Globs are relative to the configuration's directory, which a relative
+        // `--config ../shipshape.toml` gives relative to the working directory; the paths
+        // they are matched against are absolute and normalized.
+        file_rules.root = shipshape_linter::paths::normalize(&cwd.join(&file_rules.root));
         fail_on = config.fail_on.unwrap_or_default();
     }
     Ok((settings, fail_on, file_rules))

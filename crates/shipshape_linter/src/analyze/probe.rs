@@ -17,6 +17,30 @@ pub(super) struct DiskFacts {
     pub dockerfiles: HashMap<PathBuf, DockerfileFacts>,
 }
 
+/// The files Compose files name in `include:` (and its `env_file:`) and `extends: file:`,
+/// resolved; remote ones (`oci://`, `git@`, URLs) and those made of variables left out.
+fn compose_file_refs(files: &Files) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for file in files.iter() {
+        let Some(model) = &file.compose else { continue };
+        let extends = model
+            .services
+            .iter()
+            .filter_map(|s| s.extends.as_ref()?.file.as_ref());
+        for path in model
+            .include
+            .iter()
+            .chain(&model.include_env_files)
+            .chain(extends)
+        {
+            if shipshape_model::compose::is_local_file_ref(&path.value) {
+                out.push(resolve(&file.dir(), &path.value));
+            }
+        }
+    }
+    out
+}
+
 /// `.gitignore` files are read up to this size (a larger one is read in part).
 const MAX_GITIGNORE: u64 = 1024 * 1024;
 
@@ -29,6 +53,7 @@ pub(super) fn probe_paths(
     files: &Files,
     fs: &dyn FileSystem,
     resolver: &IncludeResolver<'_>,
+    project_roots: &[PathBuf],
 ) -> DiskFacts {
     let mut facts = DiskFacts::default();
     let mut paths = Vec::new();
@@ -51,6 +76,13 @@ pub(super) fn probe_paths(
                 dockerfiles.push(path);
             }
         }
+    }
+    // `include:` and `extends: file:` targets: missing only when inside the project (a
+    // path outside it is never looked at, so it counts as present).
+    for path in compose_file_refs(files) {
+        let inside = project_roots.iter().any(|r| path.starts_with(r));
+        let present = !inside || fs.is_file(&path) || fs.is_outside(&path);
+        facts.paths.insert(path, present);
     }
     for (path, absolute, compose_dir) in paths {
         let exists = fs.is_file(&path);

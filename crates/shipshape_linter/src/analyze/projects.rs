@@ -36,7 +36,7 @@ pub(super) fn workspace(
     files.as_mut_slice().par_iter_mut().for_each(|f| {
         f.secrets = crate::secrets::scan(&f.scanned(), &settings.secrets);
     });
-    let disk = super::probe::probe_paths(&files, fs, resolver);
+    let disk = super::probe::probe_paths(&files, fs, resolver, project_roots);
     let compose_names = ComposeNames::build(&files);
     let mut compose_projects = compose_projects(&files);
     let runs = crate::compose_runs::settle(&files, runs);

@@ -55,6 +55,11 @@ pub fn build(file: FileId, text: &str, yaml: &ParsedYaml) -> ComposeFile {
                         out.include.extend(b.text(path));
                         out.include
                             .extend(tree.items(path).iter().filter_map(|p| b.text(*p)));
+                        if let Some(env) = tree.value(*item, "env_file") {
+                            out.include_env_files.extend(b.text(env));
+                            out.include_env_files
+                                .extend(tree.items(env).iter().filter_map(|p| b.text(*p)));
+                        }
                     }
                 }
             }
@@ -169,6 +174,10 @@ impl Builder<'_> {
                             .or_else(|| field("context")),
                         dockerfile: field("dockerfile"),
                         inline: field("dockerfile_inline"),
+                        platforms: tree
+                            .value(v, "platforms")
+                            .map(|p| self.texts(p))
+                            .unwrap_or_default(),
                     });
                     if let Some(args) = tree.value(v, "args") {
                         s.build_args = self.env_vars(args);
@@ -202,6 +211,15 @@ impl Builder<'_> {
                 "command" => s.command = self.command(v),
                 "entrypoint" => s.entrypoint = self.command(v),
                 "restart" => s.restart = self.value_text(v),
+                "platform" => s.platform = self.value_text(v),
+                "provider" => s.provider = true,
+                // `deploy.replicas` wins over `scale` (compose-go).
+                "scale" if s.replicas.is_none() => s.replicas = self.value_text(v),
+                "deploy" => {
+                    if let Some(r) = tree.value(v, "replicas").and_then(|r| self.value_text(r)) {
+                        s.replicas = Some(r);
+                    }
+                }
                 _ => {}
             }
         }
@@ -608,6 +626,12 @@ pub fn split_outside_braces(s: &str, sep: char) -> Vec<String> {
     }
     out.push(current);
     out
+}
+
+/// Whether an `include:` or `extends: file:` value names a local file: not a remote one
+/// (`oci://...`, `git@...`, a URL), and not made of variables.
+pub fn is_local_file_ref(path: &str) -> bool {
+    !path.is_empty() && !path.contains('$') && !path.contains("://") && !path.starts_with("git@")
 }
 
 /// A volume source that Compose treats as a host path (bind mount), not a volume name.

@@ -19,6 +19,8 @@ pub struct ComposeFile {
     pub secrets: Vec<Resource>,
     pub configs: Vec<Resource>,
     pub include: Vec<Text>,
+    /// The `env_file:` entries of the long `include:` form (relative to this file).
+    pub include_env_files: Vec<Text>,
     /// Compose v1's format: services at the top level, without `services:`.
     pub legacy_v1: bool,
     /// Index of `services` by name, built on first use (once the file is built).
@@ -74,6 +76,12 @@ pub struct Service {
     pub command: Option<Command>,
     pub entrypoint: Option<Command>,
     pub restart: Option<Text>,
+    /// `platform:` (`linux/amd64`).
+    pub platform: Option<Text>,
+    /// How many containers the service runs: `deploy.replicas`, else `scale`.
+    pub replicas: Option<Text>,
+    /// `provider:`: a service another program provides, with no image of its own.
+    pub provider: bool,
 }
 
 impl Service {
@@ -102,6 +110,8 @@ pub struct Build {
     pub dockerfile: Option<String>,
     /// `dockerfile_inline:`.
     pub inline: Option<String>,
+    /// `platforms:`, the platforms the image is built for.
+    pub platforms: Vec<Text>,
 }
 
 /// One variable of `environment:` (or `labels:`, `build.args:`), in map or list form.

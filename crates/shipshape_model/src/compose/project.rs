@@ -289,6 +289,9 @@ pub fn merge_service(base: &mut Service, over: &Service) {
         command,
         entrypoint,
         restart,
+        platform,
+        replicas,
+        provider,
     } = over;
     base.definitions.extend(definitions.iter().copied());
     // Single values: the override's replaces the base's.
@@ -298,6 +301,9 @@ pub fn merge_service(base: &mut Service, over: &Service) {
     replace(&mut base.hostname, hostname);
     replace(&mut base.network_mode, network_mode);
     replace(&mut base.restart, restart);
+    replace(&mut base.platform, platform);
+    replace(&mut base.replicas, replicas);
+    base.provider |= *provider;
     replace(&mut base.command, command);
     replace(&mut base.entrypoint, entrypoint);
     replace(&mut base.healthcheck, healthcheck);

@@ -58,7 +58,16 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             let d = sink.report(at.file, at.span, message);
             d.label("waits for healthy")
                 .secondary(label.0.file, label.0.span, label.1);
-            d.note("Compose stops with \"dependency failed to start: container ... has no healthcheck configured\"");
+            if dep.required {
+                d.note("Compose stops with \"dependency failed to start: container ... has no healthcheck configured\"");
+            } else {
+                // `required: false`: Compose logs the failed dependency and goes on.
+                d.severity = Severity::Info;
+                d.note(format!(
+                    "the dependency is required: false, so Compose only logs that it cannot wait and starts \"{}\" without waiting",
+                    service.name
+                ));
+            }
             if target.build.is_some() && target.healthcheck.is_none() {
                 d.note(format!(
                     "the Dockerfile \"{name}\" is built from declares no HEALTHCHECK either"

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::ci_compose::support::{artifact_paths, covers};
+use crate::rules::ci_compose::support::{artifact_paths, covers, is_active};
 use crate::runs::ComposeRun;
 
 pub static RULE: Rule = Rule {
@@ -70,11 +70,10 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 let left = artifacts.iter().any(|a| {
                     covers(a, &path.value) || from_root.as_deref().is_some_and(|f| covers(a, f))
                 });
-                for run in pipeline
-                    .compose_runs
-                    .iter()
-                    .filter(|r| !r.linked && r.files.found.contains(&path.loc.file))
-                {
+                // A run that does not start the service does not read its env file.
+                for run in pipeline.compose_runs.iter().filter(|r| {
+                    !r.linked && r.files.found.contains(&path.loc.file) && is_active(r, service)
+                }) {
                     let made = left || made_by(run, &path.value);
                     if made || !open {
                         runs += 1;
@@ -95,10 +94,23 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 path.loc.span,
                 format!("env file \"{}\" does not exist", path.value),
             );
-            d.label(format!("used by service \"{}\"", service.name))
-                .note(
+            d.label(format!("used by service \"{}\"", service.name));
+            // A CI job that starts the service without making the file fails for certain.
+            if service.profiles.is_empty() || !without.is_empty() {
+                d.note(
                     "Compose stops with \"env file ... not found\" before it starts any container",
                 );
+            } else {
+                // Compose reads the env files of the services its profiles enable only.
+                d.severity = d.severity.min(Severity::Warning);
+                let profiles: Vec<&str> =
+                    service.profiles.iter().map(|p| p.value.as_str()).collect();
+                d.note(format!(
+                    "\"{}\" runs only under profile {}: Compose reads the file, and stops with \"env file ... not found\", only when that profile is enabled",
+                    service.name,
+                    profiles.join(", ")
+                ));
+            }
             let template = hint.template.as_deref().and_then(file_name);
             if let Some(run) = without.first() {
                 d.message = format!(
