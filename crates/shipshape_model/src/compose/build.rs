@@ -631,7 +631,10 @@ pub fn split_outside_braces(s: &str, sep: char) -> Vec<String> {
 /// Whether an `include:` or `extends: file:` value names a local file: not a remote one
 /// (`oci://...`, `git@...`, a URL), and not made of variables.
 pub fn is_local_file_ref(path: &str) -> bool {
-    !path.is_empty() && !path.contains('$') && !path.contains("://") && !path.starts_with("git@")
+    !path.is_empty()
+        && !crate::interpolation::is_dynamic(path)
+        && !path.contains("://")
+        && !path.starts_with("git@")
 }
 
 /// A volume source that Compose treats as a host path (bind mount), not a volume name.

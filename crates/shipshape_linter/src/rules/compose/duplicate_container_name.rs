@@ -1,6 +1,7 @@
 //! duplicate-container-name: two services share a `container_name`.
 
 use shipshape_model::compose::Service;
+use shipshape_model::interpolation::is_dynamic;
 use shipshape_model::loc::Text;
 
 use super::profiles::can_run_together;
@@ -48,7 +49,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             first_loc.span,
             format!("service \"{}\"", first.name),
         );
-        if name.value.contains('$') {
+        if is_dynamic(&name.value) {
             d.note("both are the same variable, so whatever its value the two names are equal");
         }
         d.note("a container name is unique on a Docker host: Compose cannot create the second container")

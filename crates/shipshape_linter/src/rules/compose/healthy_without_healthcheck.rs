@@ -3,6 +3,7 @@
 
 use shipshape_model::compose::{Condition, Service};
 use shipshape_model::images;
+use shipshape_model::interpolation::is_dynamic;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
@@ -94,7 +95,7 @@ fn image_may_declare_one(cx: &ComposeContext<'_>, target: &Service) -> bool {
         return cx.ws.build_has_healthcheck(build.key.file, build) != Some(false);
     }
     match &target.image {
-        Some(image) if !image.value.contains('$') => {
+        Some(image) if !is_dynamic(&image.value) => {
             // Neither official (no `/` in the repository) nor a known server image.
             images::repository(&image.value).contains('/')
                 && images::server_image(&image.value).is_none()

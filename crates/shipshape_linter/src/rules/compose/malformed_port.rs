@@ -1,6 +1,7 @@
 //! malformed-port: a short `ports:` entry Compose cannot parse (`127.0.0.1:3001`, a
 //! port over 65535, an unknown protocol).
 
+use shipshape_model::interpolation::is_dynamic;
 use std::net::IpAddr;
 
 use crate::diagnostic::Severity;
@@ -23,7 +24,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     for service in &model.services {
         for port in &service.ports {
             let Some(short) = &port.short else { continue };
-            if short.contains('$') {
+            if is_dynamic(short) {
                 continue;
             }
             let Some(problem) = port_spec_error(short) else {

@@ -8,6 +8,7 @@
 //! is meant to be made by each checkout: info, unless a CI job runs the Compose file
 //! without making it, where the job fails for certain.
 
+use shipshape_model::interpolation::is_dynamic;
 use std::path::Path;
 
 use crate::diagnostic::Severity;
@@ -33,7 +34,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
     for service in &cx.project.services {
         for env_file in service.env_files.iter().filter(|e| e.required) {
             let path = &env_file.path;
-            if path.value.contains('$') {
+            if is_dynamic(&path.value) {
                 continue;
             }
             let resolved = cx.ws.resolve(path.loc.file, &path.value);

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
+use shipshape_model::interpolation::is_dynamic;
 
 pub static RULE: Rule = Rule {
     name: "platform-not-in-build-platforms",
@@ -22,10 +23,10 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         };
         let platforms = &build.platforms;
         if platforms.is_empty()
-            || platform.value.contains('$')
+            || is_dynamic(&platform.value)
             || platforms
                 .iter()
-                .any(|p| p.value.contains('$') || p.value == platform.value)
+                .any(|p| is_dynamic(&p.value) || p.value == platform.value)
         {
             continue;
         }
