@@ -506,6 +506,52 @@ fn diff_shows_the_fixes_and_writes_nothing() {
     assert_eq!(code(&out), 0);
 }
 
+/// `--diff` is a patch `git apply` takes, and it shows no line holding a secret: the
+/// context stops before one, and a change next to one is left out and said so.
+#[test]
+fn diff_applies_with_git_and_shows_no_secret() {
+    if !support::tool_available("git", "apt-get install git") {
+        return;
+    }
+    let dir = TempDir::new("diff-apply");
+    let before = "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: s3cr3t-Pa55word-xyz\n\t  TZ: UTC\n      LANG: C\n  web:\n    image: nginx:1.27\n    environment:\n\t  TZ: UTC\n      A: b\n      C: d\n      POSTGRES_PASSWORD: s3cr3t-Pa55word-xyz\n";
+    dir.write("compose.yaml", before);
+    let out = shipshape(dir.path(), &["check", "--diff"]);
+    let patch = stdout(&out);
+    assert!(!patch.contains("s3cr3t"), "{patch}");
+    assert!(
+        patch.contains("+      TZ: UTC"),
+        "the change away from secrets is shown:\n{patch}"
+    );
+    assert!(
+        stderr(&out).contains("compose.yaml: 1 change next to a secret not shown in the diff"),
+        "{}",
+        stderr(&out)
+    );
+    dir.write("fix.patch", &patch);
+    let apply = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(["apply"])
+            .args(args)
+            .arg("fix.patch")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let check = apply(&["--check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(apply(&[]).status.success());
+    let patched = dir.read("compose.yaml");
+    assert_eq!(
+        patched,
+        before.replacen("\t  TZ: UTC\n      A", "      TZ: UTC\n      A", 1)
+    );
+}
+
 /// The CI jobs the README offers are themselves clean.
 #[test]
 fn the_documented_ci_jobs_pass_their_own_check() {

@@ -63,7 +63,10 @@ pub fn run(args: CheckArgs) -> u8 {
     }
     let mut analysis = analyze(inputs.clone(), &settings);
     if args.diff {
-        let diff = crate::fix::diff(&analysis, args.unsafe_fixes);
+        let (diff, left_out) = crate::fix::diff(&analysis, args.unsafe_fixes);
+        for note in &left_out {
+            eprintln!("shipshape: {note}");
+        }
         problems.extend(analysis.errors.iter().cloned());
         if let Err(message) = write_report(&diff, args.output_file.as_deref()) {
             error(message);

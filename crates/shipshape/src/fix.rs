@@ -8,7 +8,7 @@
 //! file that changed on disk since it was analysed is skipped. Refused and skipped files
 //! are left untouched and reported, one line each.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -53,29 +53,151 @@ pub fn plan(analysis: &Analysis, include_unsafe: bool) -> Vec<(FileId, String, u
         .collect()
 }
 
-/// `--diff`: the changes `--fix` would make, as a unified diff. Secrets are masked on
-/// both sides (the fixes are applied to the masked text, which has the same byte
-/// positions).
-pub fn diff(analysis: &Analysis, include_unsafe: bool) -> String {
+/// `--diff`: the changes `--fix` would make, as a unified diff that `git apply` takes,
+/// and the hunks left out of it. No line that holds a secret is shown: context stops
+/// before such a line, and a change to such a line (or one that would keep no context)
+/// is left out, with a line saying so, rather than shown or masked (a masked line would
+/// not apply).
+pub fn diff(analysis: &Analysis, include_unsafe: bool) -> (String, Vec<String>) {
     let mut out = String::new();
+    let mut left_out = Vec::new();
     for (id, fixes) in fixes_by_file(analysis, include_unsafe) {
         let file = analysis.workspace.file(id);
-        let source = &file.source;
-        let before = shipshape_linter::secrets::masked_text(&source.text, &file.secrets);
-        let (after, applied) = apply_fixes(&before, id, fixes);
+        let before = file.source.text.as_str();
+        let (after, applied) = apply_fixes(before, id, fixes);
         if applied == 0 || after == before {
             continue;
         }
-        let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
-        out.push_str(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{}", source.name), &format!("b/{}", source.name))
-                .to_string(),
-        );
+        let secret_lines: BTreeSet<usize> = file
+            .secrets
+            .iter()
+            .flat_map(|s| {
+                let first = file.source.line_col(s.span.start as usize).line as usize;
+                let last = file.source.line_col(s.span.end as usize).line as usize;
+                first..=last
+            })
+            .collect();
+        let (hunks, hidden) = file_hunks(before, &after, &secret_lines);
+        if hidden > 0 {
+            let s = if hidden == 1 { "" } else { "s" };
+            left_out.push(format!(
+                "{}: {hidden} change{s} next to a secret not shown in the diff (--fix applies it)",
+                file.source.name
+            ));
+        }
+        if !hunks.is_empty() {
+            out.push_str(&format!("--- a/{0}\n+++ b/{0}\n", file.source.name));
+            out.push_str(&hunks);
+        }
     }
-    out
+    (out, left_out)
+}
+
+/// Lines of context around a change, as `diff -u` gives.
+const CONTEXT: usize = 3;
+
+/// The hunks of one file's diff, one per change, and how many were left out. Context is
+/// up to [`CONTEXT`] lines on each side (between two changes, each takes its half, so
+/// hunks never overlap), trimmed so that no line in `secret_lines` (0-based, of
+/// `before`) is shown. A change to a secret's line is left out, and so is one left
+/// without context on a side where the file goes on: `git apply` anchors a hunk by its
+/// context (one without context after it must end the file, one without context before
+/// it must start it).
+fn file_hunks(before: &str, after: &str, secret_lines: &BTreeSet<usize>) -> (String, usize) {
+    use similar::{DiffTag, TextDiff};
+    let diff = TextDiff::from_lines(before, after);
+    let old = diff.old_slices();
+    let new = diff.new_slices();
+    let ops = diff.ops();
+    let mut out = String::new();
+    let mut hidden = 0;
+    for (i, op) in ops.iter().enumerate() {
+        if op.tag() == DiffTag::Equal {
+            continue;
+        }
+        if op.old_range().any(|l| secret_lines.contains(&l)) {
+            hidden += 1;
+            continue;
+        }
+        // The equal lines before and after this change that it may show.
+        let before_eq = i
+            .checked_sub(1)
+            .map(|p| &ops[p])
+            .filter(|p| p.tag() == DiffTag::Equal)
+            .map_or(op.old_range().start..op.old_range().start, |p| {
+                let r = p.old_range();
+                // Between two changes: the later half.
+                let from = if i >= 2 {
+                    r.start + r.len() / 2
+                } else {
+                    r.start
+                };
+                from.max(r.end.saturating_sub(CONTEXT))..r.end
+            });
+        let after_eq = ops.get(i + 1).filter(|n| n.tag() == DiffTag::Equal).map_or(
+            op.old_range().end..op.old_range().end,
+            |n| {
+                let r = n.old_range();
+                // Between two changes: the earlier half.
+                let to = if i + 2 < ops.len() {
+                    r.start + r.len() / 2
+                } else {
+                    r.end
+                };
+                r.start..to.min(r.start + CONTEXT)
+            },
+        );
+        let lead_start = before_eq
+            .clone()
+            .rev()
+            .find(|l| secret_lines.contains(l))
+            .map_or(before_eq.start, |l| l + 1);
+        let trail_end = after_eq
+            .clone()
+            .find(|l| secret_lines.contains(l))
+            .unwrap_or(after_eq.end);
+        let leading = before_eq.end - lead_start;
+        let trailing = trail_end - after_eq.start;
+        if (leading == 0 && lead_start > 0) || (trailing == 0 && trail_end < old.len()) {
+            hidden += 1;
+            continue;
+        }
+        let mut body = String::new();
+        let lines = [
+            (' ', &old[lead_start..before_eq.end]),
+            ('-', &old[op.old_range()]),
+            ('+', &new[op.new_range()]),
+            (' ', &old[after_eq.start..trail_end]),
+        ];
+        for (sign, part) in lines {
+            for line in part {
+                push_line(&mut body, sign, line);
+            }
+        }
+        let old_count = leading + op.old_range().len() + trailing;
+        let new_count = leading + op.new_range().len() + trailing;
+        let new_start = op.new_range().start - leading;
+        let range = |start: usize, count: usize| match count {
+            0 => format!("{start},0"),
+            1 => format!("{}", start + 1),
+            n => format!("{},{n}", start + 1),
+        };
+        out.push_str(&format!(
+            "@@ -{} +{} @@\n{body}",
+            range(lead_start, old_count),
+            range(new_start, new_count)
+        ));
+    }
+    (out, hidden)
+}
+
+/// One diff line; a last line without a line break says so, as `diff` does.
+fn push_line(out: &mut String, sign: char, line: &str) {
+    out.push(sign);
+    out.push_str(line);
+    if !line.ends_with('\n') {
+        out.push_str("\n\\ No newline at end of file\n");
+    }
 }
 
 pub fn apply(analysis: &Analysis, include_unsafe: bool) -> Outcome {
