@@ -40,6 +40,11 @@ pub fn human(ws: &Workspace, diagnostics: &[Diagnostic], options: HumanOptions) 
             term::emit_into_string(&config, &files, &cs)
         };
         match rendered {
+            // codespan calls its lowest severity "note"; every format says "info". The
+            // header is the first line, so the first "note" is the severity's.
+            Ok(text) if d.severity == Severity::Info => {
+                out.push_str(&text.replacen("note", "info", 1))
+            }
             Ok(text) => out.push_str(&text),
             // A span the renderer cannot place: fall back to one line rather than lose it.
             Err(_) => out.push_str(&crate::concise(ws, std::slice::from_ref(d))),
