@@ -61,7 +61,9 @@ pub fn run(args: CheckArgs) -> u8 {
     if inputs.is_empty() && problems.is_empty() {
         eprintln!("shipshape: no Compose or GitLab CI files found");
     }
+    let progress = Progress::start(inputs.len(), !args.quiet);
     let mut analysis = analyze(inputs.clone(), &settings);
+    progress.finish();
     if args.diff {
         let (diff, left_out) = crate::fix::diff(&analysis, args.unsafe_fixes);
         for note in &left_out {
@@ -323,6 +325,50 @@ pub fn graph(args: GraphArgs) -> u8 {
         return 2;
     }
     0
+}
+
+/// A line on stderr when a check runs past a second on a terminal ("checking 60 files…"),
+/// cleared when it ends: a long run shows it is working.
+struct Progress {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Progress {
+    const AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn start(files: usize, wanted: bool) -> Progress {
+        use std::io::IsTerminal;
+        use std::sync::atomic::Ordering;
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let thread = (wanted && std::io::stderr().is_terminal()).then(|| {
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let started = std::time::Instant::now();
+                while started.elapsed() < Self::AFTER {
+                    if done.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                let s = if files == 1 { "" } else { "s" };
+                eprint!("shipshape: checking {files} file{s}…");
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                // Back to the line's start, and clear it.
+                eprint!("\r\x1b[K");
+            })
+        });
+        Progress { done, thread }
+    }
+
+    fn finish(mut self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The human report without its closing summary (`found 2 errors in 1 of 3 files`, `no
