@@ -65,23 +65,8 @@ pub fn run(args: CheckArgs) -> u8 {
     let mut analysis = analyze(inputs.clone(), &settings);
     progress.finish();
     if args.diff {
-        let (diff, left_out) = crate::fix::diff(&analysis, args.unsafe_fixes);
-        for note in &left_out {
-            eprintln!("shipshape: {note}");
-        }
         problems.extend(analysis.errors.iter().cloned());
-        if let Err(message) = write_report(&diff, args.output_file.as_deref()) {
-            error(message);
-            return 2;
-        }
-        for problem in &problems {
-            error(problem);
-        }
-        return if !problems.is_empty() {
-            2
-        } else {
-            u8::from(!diff.is_empty())
-        };
+        return print_diff(&analysis, &args, &problems);
     }
     if args.fix {
         let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
@@ -145,6 +130,27 @@ pub fn run(args: CheckArgs) -> u8 {
     // the run on a 10,000-file monorepo (benches/README.md), for memory the OS takes back.
     std::mem::forget(analysis);
     code
+}
+
+/// `--diff`: the patch, the changes left out of it, the problems; exit 1 when there is
+/// something to change, 2 on a problem.
+fn print_diff(analysis: &Analysis, args: &CheckArgs, problems: &[String]) -> u8 {
+    let (diff, left_out) = crate::fix::diff(analysis, args.unsafe_fixes);
+    for note in &left_out {
+        eprintln!("shipshape: {note}");
+    }
+    if let Err(message) = write_report(&diff, args.output_file.as_deref()) {
+        error(message);
+        return 2;
+    }
+    for problem in problems {
+        error(problem);
+    }
+    if !problems.is_empty() {
+        2
+    } else {
+        u8::from(!diff.is_empty())
+    }
 }
 
 /// The settings of this run: the configuration file (`--config`, or the one found upward
