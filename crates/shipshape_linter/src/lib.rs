@@ -5,6 +5,7 @@
 //! the parse produced. Only `analyze` and `discover` touch the file system.
 
 mod analyze;
+mod ci_index;
 pub mod compose_runs;
 pub mod config;
 pub mod diagnostic;

@@ -111,6 +111,8 @@ pub struct Workspace {
     pub project_roots: Vec<PathBuf>,
     /// Files by path, once every file is loaded ([`Workspace::index_paths`]).
     pub(crate) by_path: HashMap<PathBuf, FileId>,
+    /// File -> pipelines and runs, built on first use (`ci_index.rs`).
+    pub(crate) ci_index: std::sync::OnceLock<crate::ci_index::CiIndex>,
 }
 
 /// What the analysis read from a Dockerfile that a Compose service builds.

@@ -83,16 +83,11 @@ fn compose_services_near<'c>(cx: &PipelineContext<'c>) -> HashMap<&'c str, &'c S
     let root = &ws.file(cx.model().root_file).source.path;
     let dir = root.parent().unwrap_or(root);
     let run = cx.pipeline.compose_runs.iter().filter_map(|r| r.project);
-    let below = ws.compose_projects.iter().enumerate().filter_map(|(i, p)| {
-        p.files
-            .first()
-            .is_some_and(|&f| ws.file(f).source.path.starts_with(dir))
-            .then_some(i)
-    });
+    let below = ws.projects_below(dir);
     let mut services = HashMap::new();
     for i in run.chain(below) {
         for s in &ws.compose_projects[i].services {
-            services.entry(s.name.as_str()).or_insert(s);
+            services.entry(s.name.as_str()).or_insert(&**s);
         }
     }
     services

@@ -247,25 +247,12 @@ impl<'a> SetElsewhere<'a> {
             .into_iter()
             .filter_map(|name| cx.ws.file_by_path(&dir.join(name))?.dotenv.as_ref())
             .collect();
-        let runs = cx
-            .ws
-            .pipelines
-            .iter()
-            .flat_map(|p| &p.compose_runs)
-            .filter(|r| r.files.found.contains(&file))
-            .collect();
+        let runs = cx.ws.runs_reading(file).collect();
         // Every job of a pipeline sees its global `variables:`, also one that runs the
         // file through a wrapper script shipshape cannot follow.
         let pipelines = cx
             .ws
-            .pipelines
-            .iter()
-            .filter(|p| {
-                analyzed
-                    .source
-                    .path
-                    .starts_with(cx.ws.file(p.model.root_file).dir())
-            })
+            .pipelines_above(&analyzed.source.path)
             .map(|p| &p.model)
             .collect();
         SetElsewhere {
