@@ -886,6 +886,9 @@ fn attach_runs(ws: &mut Workspace, runs: Vec<(usize, crate::compose_runs::Compos
         }
         ws.pipelines[pipeline].compose_runs.push(run);
     }
+    for p in &mut ws.pipelines {
+        p.compose_runs.shrink_to_fit();
+    }
 }
 
 fn lookup_compose<'w>(ws: &'w Workspace, from: FileId, path: &str) -> Option<&'w ComposeFile> {

@@ -124,6 +124,7 @@ fn started<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Service> {
         Some("up" | "create" | "start" | "restart") if inv.services.is_empty() => project
             .services
             .iter()
+            .map(|s| &**s)
             .filter(|s| is_active(run, s))
             .collect(),
         Some("up" | "run" | "create" | "start" | "restart") => {

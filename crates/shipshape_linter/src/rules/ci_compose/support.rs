@@ -122,6 +122,7 @@ pub fn test_runners<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Servi
     let active: Vec<&Service> = project
         .services
         .iter()
+        .map(|s| &**s)
         .filter(|s| is_active(run, s))
         .collect();
     let testing: Vec<&Service> = active
