@@ -771,6 +771,143 @@ fn terminal_escapes_from_files_and_names_are_shown_escaped() {
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
 }
 
+/// The characters a terminal acts on, or that reorder a line (Trojan Source).
+const HIDDEN: [char; 5] = ['\x1b', '\x07', '\u{202e}', '\u{9b}', '\u{2066}'];
+
+/// Issue 16, item 14 in the formats machines read and web pages show. JSON keeps every
+/// string exactly, with each control and bidirectional character written as a `\uXXXX`
+/// escape; SARIF messages and GitLab code quality descriptions and paths show them as
+/// `\u{..}`; in a Mermaid or DOT graph a name can neither end its label nor start a
+/// line of its own, and two names never share a node.
+#[cfg(unix)]
+#[test]
+fn control_characters_are_escaped_in_machine_formats_and_graphs() {
+    let dir = TempDir::new("escapes-machine");
+    let osc = "\x1b]52;c;aGk=\x07";
+    dir.write(
+        &format!("ev{osc}\u{202e}il/compose.yaml"),
+        "services:\n  \"web\\u2066\\\"]\\nclick web href \\\"javascript:alert(1)\\\"\\n#<b>\":\n    image: nginx:1.27\n    depends_on: [\"d\\e]52;c;aGk=\\ab\\u202e\\u009b\"]\n",
+    );
+    dir.write(
+        ".gitlab-ci.yml",
+        "\"a-b\":\n  script: [x]\n\"a_b\":\n  script: [y]\n  needs: [\"a-b\"]\n\"q\\\"\\n}\\ndigraph evil {\":\n  script: [z]\n",
+    );
+    let run = |args: &[&str]| {
+        let out = shipshape(dir.path(), args);
+        let text = stdout(&out);
+        for c in HIDDEN {
+            assert!(!text.contains(c), "{args:?}: raw {c:?} in {text}");
+        }
+        text
+    };
+    let dependency = "d\x1b]52;c;aGk=\x07b\u{202e}\u{9b}";
+    // JSON: the same strings to a JSON reader.
+    let json: Value = serde_json::from_str(&run(&["check", "--format", "json"])).unwrap();
+    let found = &json["diagnostics"][0];
+    assert_eq!(found["rule"], "unknown-service-reference", "{json}");
+    assert!(
+        found["message"].as_str().unwrap().contains(dependency),
+        "{json}"
+    );
+    assert_eq!(found["path"], format!("ev{osc}\u{202e}il/compose.yaml"));
+    // SARIF and GitLab: made visible.
+    let shown = "d\\u{1b}]52;c;aGk=\\u{7}b\\u{202e}\\u{9b}";
+    let sarif: Value = serde_json::from_str(&run(&["check", "--format", "sarif"])).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["message"]["text"].as_str().unwrap().contains(shown),
+        "{result}"
+    );
+    let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "ev%1B%5D52%3Bc%3BaGk%3D%07%E2%80%AEil/compose.yaml");
+    let gitlab: Value = serde_json::from_str(&run(&["check", "--format", "gitlab"])).unwrap();
+    let issue = &gitlab[0];
+    assert!(
+        issue["description"].as_str().unwrap().contains(shown),
+        "{issue}"
+    );
+    assert_eq!(
+        issue["location"]["path"],
+        "ev\\u{1b}]52;c;aGk=\\u{7}\\u{202e}il/compose.yaml"
+    );
+    // Mermaid: every line is one statement of the graph, none from a name.
+    let mermaid = run(&["graph"]);
+    for line in mermaid.lines() {
+        let line = line.trim_start();
+        assert!(
+            [
+                "flowchart",
+                "subgraph",
+                "end",
+                "classDef",
+                "class ",
+                "c0_",
+                "p0_"
+            ]
+            .iter()
+            .any(|start| line.starts_with(start)),
+            "a line a name made: {line:?} in\n{mermaid}"
+        );
+    }
+    assert!(
+        mermaid.contains("[\"web\\u{2066}#quot;]\\u{a}click web href #quot;javascript:alert(1)#quot;\\u{a}#35;#lt;b#gt;<br/>nginx:1.27\"]"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("p0_a_2db --> p0_a_5fb"), "{mermaid}");
+    // DOT: the same, and the quotes of a name escaped.
+    let dot = run(&["graph", "--format", "dot"]);
+    assert_eq!(
+        dot.lines()
+            .filter(|l| l.contains("digraph") && !l.contains("label="))
+            .count(),
+        1,
+        "one graph: {dot}"
+    );
+    assert!(
+        dot.contains("[label=\"q\\\"\\\\u{a}}\\\\u{a}digraph evil {\"];"),
+        "{dot}"
+    );
+    assert!(dot.lines().all(|l| !l.starts_with("digraph evil")), "{dot}");
+}
+
+/// Issue 16, item 15: a file name with bytes that are not UTF-8 is checked, and shown
+/// with those bytes as `\xff` in every format (not U+FFFD, which would make two names
+/// one); SARIF's URI has the byte itself, percent-encoded.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_checked_and_shown_escaped() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = TempDir::new("not-utf8-names");
+    let named = |bytes: &[u8]| dir.path().join(std::ffi::OsStr::from_bytes(bytes));
+    std::fs::create_dir(named(b"d\xff")).unwrap();
+    std::fs::write(
+        named(b"d\xff/compose.yaml"),
+        "services:\n  web:\n    image: nginx:1\n    depends_on: [db]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        named(b"docker-compose.\xfe.yml"),
+        "services:\n  web:\n    image: nginx:1\n    depends_on: [nope]\n",
+    )
+    .unwrap();
+    let formats = ["human", "concise", "json", "github", "gitlab", "sarif"];
+    for format in formats {
+        let out = shipshape(dir.path(), &["check", "--format", format]);
+        assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.contains('\u{fffd}'), "{format}: {text}");
+        let (first, second) = match format {
+            "json" | "gitlab" => ("d\\\\xff/compose.yaml", "docker-compose.\\\\xfe.yml"),
+            "sarif" => ("d%FF/compose.yaml", "docker-compose.%FE.yml"),
+            _ => ("d\\xff/compose.yaml", "docker-compose.\\xfe.yml"),
+        };
+        assert!(text.contains(first), "{format}: {text}");
+        assert!(text.contains(second), "{format}: {text}");
+    }
+    let graph = stdout(&shipshape(dir.path(), &["graph"]));
+    assert!(graph.contains("Compose: d\\xff/compose.yaml"), "{graph}");
+}
+
 /// Runs `shipshape check .` in `dir` with `rules` and returns (exit code, concise lines).
 fn check_dir(dir: &TempDir, rules: &str) -> (i32, Vec<String>) {
     let out = shipshape(

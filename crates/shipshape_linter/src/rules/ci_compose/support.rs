@@ -51,7 +51,7 @@ pub fn file_names(cx: &PipelineContext<'_>, files: &[FileId]) -> String {
         .map(|&f| {
             cx.ws.source(f).path.file_name().map_or_else(
                 || cx.ws.source(f).name.clone(),
-                |n| n.to_string_lossy().into_owned(),
+                |n| crate::discover::os_text(n).into_owned(),
             )
         })
         .collect();

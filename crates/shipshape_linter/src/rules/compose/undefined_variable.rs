@@ -82,7 +82,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .source(s.file)
             .path
             .file_name()
-            .map_or(".env".into(), |n| n.to_string_lossy().into_owned())
+            .map_or(".env".into(), |n| crate::discover::os_text(n).into_owned())
     });
     for &file in &project.owned {
         let analyzed = cx.ws.file(file);
