@@ -572,6 +572,216 @@ fn nothing_outside_the_project_is_read() {
     }
 }
 
+/// The project boundary, one entry point at a time (issue 16, "a test per entry point").
+/// Outside the project: a directory whose every file holds `BOUNDARY_MARKER` where a
+/// report would show it if the file were read (an image, a service name, a variable, a
+/// Dockerfile's base image, a configuration key).
+#[cfg(unix)]
+const BOUNDARY_MARKER: &str = "marker9boundary";
+
+/// (the outside directory, a project with `.git` beside nothing of it)
+#[cfg(unix)]
+fn outside_and_project() -> (TempDir, TempDir) {
+    let m = BOUNDARY_MARKER;
+    let outside = TempDir::new("boundary-outside");
+    let compose = format!(
+        "services:\n  {m}:\n    image: {m}\n    depends_on: [{m}x]\n    environment:\n      URL: ${{{m}}}\n"
+    );
+    outside.write("compose.yaml", &compose);
+    outside.write("dir/compose.yaml", &compose);
+    outside.write(
+        "ci.yml",
+        format!("{m}:\n  script: [\"echo {m}\"]\n  needs: [{m}x]\n"),
+    );
+    outside.write("x.env", format!("{m}=1\nTOKEN=glpat-{m}abcdefghij\n"));
+    // Read, it would show: "db" runs an image built FROM postgres:<marker>.
+    outside.write("Dockerfile", format!("FROM postgres:{m}\n"));
+    outside.write("shipshape.toml", format!("[rules]\n{m} = \"off\"\n"));
+    let project = TempDir::new("boundary-project");
+    std::fs::create_dir_all(project.path().join(".git")).unwrap();
+    (outside, project)
+}
+
+#[cfg(unix)]
+fn link(dir: &TempDir, name: &str, target: &std::path::Path) {
+    let path = dir.path().join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Runs `shipshape ARGS --format F` in `dir` for every format; the marker must be in no
+/// output, stdout or stderr. Returns the concise run's (exit code, stdout + stderr).
+#[cfg(unix)]
+fn never_shows_the_marker(dir: &TempDir, args: &[&str]) -> (i32, String) {
+    let mut concise = (0, String::new());
+    for format in ["human", "concise", "json", "sarif", "gitlab", "github"] {
+        let mut all_args = args.to_vec();
+        all_args.extend(["--format", format]);
+        let out = shipshape(dir.path(), &all_args);
+        let mut text = format!("{}{}", stdout(&out), stderr(&out));
+        if format == "sarif" && code(&out) != 2 {
+            // The rules' documentation is the same for every run.
+            let mut log: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            log["runs"][0]["tool"] = Value::Null;
+            text = format!("{log}{}", stderr(&out));
+        }
+        assert!(
+            !text.contains(BOUNDARY_MARKER),
+            "{args:?} --format {format}: read outside the project:\n{text}"
+        );
+        if format == "concise" {
+            concise = (code(&out), text);
+        }
+    }
+    concise
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_walked_links_are_not_followed() {
+    let (_outside, project) = planted(
+        &[
+            ("docker-compose.yml", "compose.yaml"),
+            (".gitlab-ci.yml", "ci.yml"),
+            ("linked", "dir"),
+        ],
+        &[("app/compose.yaml", "services:\n  web:\n    image: nginx\n")],
+    );
+    let (_, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert!(
+        text.contains("app/compose.yaml:3:12: info[image-tag]"),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_named_links_are_refused() {
+    let (_outside, project) = planted(&[("named.yml", "compose.yaml"), ("linked", "dir")], &[]);
+    for named in ["named.yml", "linked/compose.yaml"] {
+        let (code, text) = never_shows_the_marker(&project, &["check", named]);
+        assert_eq!(code, 2, "{named}: {text}");
+        assert!(
+            text.contains(&format!("{named}: outside the project: not read")),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_includes_lead_nowhere_outside() {
+    let (outside, project) = outside_and_project();
+    link(&project, "ci/linked.yml", &outside.path().join("ci.yml"));
+    project.write(
+        ".gitlab-ci.yml",
+        "include:\n  - local: ci/linked.yml\n  - local: ../boundary-outside/ci.yml\ntest:\n  script: [make]\n",
+    );
+    project.write(
+        "compose.yaml",
+        format!(
+            "include:\n  - {}\n  - ../x/../../{}/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+            outside.path().join("compose.yaml").display(),
+            outside.path().file_name().unwrap().to_str().unwrap()
+        ),
+    );
+    let (_, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert!(text.contains("points outside the repository"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_compose_files_of_a_job_stay_inside() {
+    let (outside, project) = outside_and_project();
+    link(
+        &project,
+        "deploy/compose.yaml",
+        &outside.path().join("compose.yaml"),
+    );
+    project.write(
+        ".gitlab-ci.yml",
+        format!(
+            "test:\n  script:\n    - docker compose -f {} up --exit-code-from x\n    - docker compose -f deploy/compose.yaml run --rm x\n",
+            outside.path().join("compose.yaml").display()
+        ),
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_extends_and_env_files_stay_inside() {
+    let (outside, project) = outside_and_project();
+    let m = BOUNDARY_MARKER;
+    link(&project, "base.yaml", &outside.path().join("compose.yaml"));
+    link(&project, "linked.env", &outside.path().join("x.env"));
+    project.write(
+        "compose.yaml",
+        format!(
+            "services:\n  a:\n    extends:\n      file: {}\n      service: {m}\n  b:\n    extends:\n      file: base.yaml\n      service: {m}\n  c:\n    image: nginx:1.27\n    env_file: [{}, linked.env]\n",
+            outside.path().join("compose.yaml").display(),
+            outside.path().join("x.env").display()
+        ),
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+/// A project with `links` (its name -> a file of the outside directory) and `files`.
+#[cfg(unix)]
+fn planted(links: &[(&str, &str)], files: &[(&str, &str)]) -> (TempDir, TempDir) {
+    let (outside, project) = outside_and_project();
+    for (name, target) in links {
+        link(&project, name, &outside.path().join(target));
+    }
+    for (name, text) in files {
+        project.write(name, text);
+    }
+    (outside, project)
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_dotenv_link_is_not_read() {
+    let (_outside, project) = planted(
+        &[(".env", "x.env")],
+        &[(
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n    environment:\n      URL: ${UNDEFINED_THING}\n",
+        )],
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_dockerfile_link_is_not_read() {
+    let (_outside, project) = planted(
+        &[("db/Dockerfile", "Dockerfile")],
+        &[(
+            "compose.yaml",
+            "services:\n  app:\n    image: example/app:1\n    depends_on: [db]\n  db:\n    build: ./db\n",
+        )],
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+/// A `shipshape.toml` found upward that links out of its repository is refused (its keys
+/// would be echoed in the error); one named with `--config` is the user's choice.
+#[cfg(unix)]
+#[test]
+fn boundary_found_configuration_link_is_refused() {
+    let (_outside, project) = planted(
+        &[("shipshape.toml", "shipshape.toml")],
+        &[("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n")],
+    );
+    let (code, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("leads outside the repository it is in"),
+        "{text}"
+    );
+}
+
 /// A Compose file with one safe fix (a tab in the indentation), and the fixed file.
 #[cfg(unix)]
 const FIXABLE: &str = "services:\n  web:\n    image: nginx\n  \tports: [\"80:80\"]\n";

@@ -154,7 +154,13 @@ fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, Fi
     let mut file_rules = FileRules::default();
     let path = match config {
         Some(path) => Some(path.to_path_buf()),
-        None => config::find(cwd),
+        None => match config::find(cwd) {
+            Some(found) => {
+                config::check_found(&found).map_err(|e| e.to_string())?;
+                Some(found)
+            }
+            None => None,
+        },
     };
     let mut fail_on = FailOn::Warning;
     if let Some(path) = path {
