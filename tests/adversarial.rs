@@ -572,6 +572,216 @@ fn nothing_outside_the_project_is_read() {
     }
 }
 
+/// The project boundary, one entry point at a time (issue 16, "a test per entry point").
+/// Outside the project: a directory whose every file holds `BOUNDARY_MARKER` where a
+/// report would show it if the file were read (an image, a service name, a variable, a
+/// Dockerfile's base image, a configuration key).
+#[cfg(unix)]
+const BOUNDARY_MARKER: &str = "marker9boundary";
+
+/// (the outside directory, a project with `.git` beside nothing of it)
+#[cfg(unix)]
+fn outside_and_project() -> (TempDir, TempDir) {
+    let m = BOUNDARY_MARKER;
+    let outside = TempDir::new("boundary-outside");
+    let compose = format!(
+        "services:\n  {m}:\n    image: {m}\n    depends_on: [{m}x]\n    environment:\n      URL: ${{{m}}}\n"
+    );
+    outside.write("compose.yaml", &compose);
+    outside.write("dir/compose.yaml", &compose);
+    outside.write(
+        "ci.yml",
+        format!("{m}:\n  script: [\"echo {m}\"]\n  needs: [{m}x]\n"),
+    );
+    outside.write("x.env", format!("{m}=1\nTOKEN=glpat-{m}abcdefghij\n"));
+    // Read, it would show: "db" runs an image built FROM postgres:<marker>.
+    outside.write("Dockerfile", format!("FROM postgres:{m}\n"));
+    outside.write("shipshape.toml", format!("[rules]\n{m} = \"off\"\n"));
+    let project = TempDir::new("boundary-project");
+    std::fs::create_dir_all(project.path().join(".git")).unwrap();
+    (outside, project)
+}
+
+#[cfg(unix)]
+fn link(dir: &TempDir, name: &str, target: &std::path::Path) {
+    let path = dir.path().join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Runs `shipshape ARGS --format F` in `dir` for every format; the marker must be in no
+/// output, stdout or stderr. Returns the concise run's (exit code, stdout + stderr).
+#[cfg(unix)]
+fn never_shows_the_marker(dir: &TempDir, args: &[&str]) -> (i32, String) {
+    let mut concise = (0, String::new());
+    for format in ["human", "concise", "json", "sarif", "gitlab", "github"] {
+        let mut all_args = args.to_vec();
+        all_args.extend(["--format", format]);
+        let out = shipshape(dir.path(), &all_args);
+        let mut text = format!("{}{}", stdout(&out), stderr(&out));
+        if format == "sarif" && code(&out) != 2 {
+            // The rules' documentation is the same for every run.
+            let mut log: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            log["runs"][0]["tool"] = Value::Null;
+            text = format!("{log}{}", stderr(&out));
+        }
+        assert!(
+            !text.contains(BOUNDARY_MARKER),
+            "{args:?} --format {format}: read outside the project:\n{text}"
+        );
+        if format == "concise" {
+            concise = (code(&out), text);
+        }
+    }
+    concise
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_walked_links_are_not_followed() {
+    let (_outside, project) = planted(
+        &[
+            ("docker-compose.yml", "compose.yaml"),
+            (".gitlab-ci.yml", "ci.yml"),
+            ("linked", "dir"),
+        ],
+        &[("app/compose.yaml", "services:\n  web:\n    image: nginx\n")],
+    );
+    let (_, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert!(
+        text.contains("app/compose.yaml:3:12: info[image-tag]"),
+        "{text}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_named_links_are_refused() {
+    let (_outside, project) = planted(&[("named.yml", "compose.yaml"), ("linked", "dir")], &[]);
+    for named in ["named.yml", "linked/compose.yaml"] {
+        let (code, text) = never_shows_the_marker(&project, &["check", named]);
+        assert_eq!(code, 2, "{named}: {text}");
+        assert!(
+            text.contains(&format!("{named}: outside the project: not read")),
+            "{text}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_includes_lead_nowhere_outside() {
+    let (outside, project) = outside_and_project();
+    link(&project, "ci/linked.yml", &outside.path().join("ci.yml"));
+    project.write(
+        ".gitlab-ci.yml",
+        "include:\n  - local: ci/linked.yml\n  - local: ../boundary-outside/ci.yml\ntest:\n  script: [make]\n",
+    );
+    project.write(
+        "compose.yaml",
+        format!(
+            "include:\n  - {}\n  - ../x/../../{}/compose.yaml\nservices:\n  web:\n    image: nginx:1.27\n",
+            outside.path().join("compose.yaml").display(),
+            outside.path().file_name().unwrap().to_str().unwrap()
+        ),
+    );
+    let (_, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert!(text.contains("points outside the repository"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_compose_files_of_a_job_stay_inside() {
+    let (outside, project) = outside_and_project();
+    link(
+        &project,
+        "deploy/compose.yaml",
+        &outside.path().join("compose.yaml"),
+    );
+    project.write(
+        ".gitlab-ci.yml",
+        format!(
+            "test:\n  script:\n    - docker compose -f {} up --exit-code-from x\n    - docker compose -f deploy/compose.yaml run --rm x\n",
+            outside.path().join("compose.yaml").display()
+        ),
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_extends_and_env_files_stay_inside() {
+    let (outside, project) = outside_and_project();
+    let m = BOUNDARY_MARKER;
+    link(&project, "base.yaml", &outside.path().join("compose.yaml"));
+    link(&project, "linked.env", &outside.path().join("x.env"));
+    project.write(
+        "compose.yaml",
+        format!(
+            "services:\n  a:\n    extends:\n      file: {}\n      service: {m}\n  b:\n    extends:\n      file: base.yaml\n      service: {m}\n  c:\n    image: nginx:1.27\n    env_file: [{}, linked.env]\n",
+            outside.path().join("compose.yaml").display(),
+            outside.path().join("x.env").display()
+        ),
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+/// A project with `links` (its name -> a file of the outside directory) and `files`.
+#[cfg(unix)]
+fn planted(links: &[(&str, &str)], files: &[(&str, &str)]) -> (TempDir, TempDir) {
+    let (outside, project) = outside_and_project();
+    for (name, target) in links {
+        link(&project, name, &outside.path().join(target));
+    }
+    for (name, text) in files {
+        project.write(name, text);
+    }
+    (outside, project)
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_dotenv_link_is_not_read() {
+    let (_outside, project) = planted(
+        &[(".env", "x.env")],
+        &[(
+            "compose.yaml",
+            "services:\n  web:\n    image: nginx:1.27\n    environment:\n      URL: ${UNDEFINED_THING}\n",
+        )],
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+#[cfg(unix)]
+#[test]
+fn boundary_dockerfile_link_is_not_read() {
+    let (_outside, project) = planted(
+        &[("db/Dockerfile", "Dockerfile")],
+        &[(
+            "compose.yaml",
+            "services:\n  app:\n    image: example/app:1\n    depends_on: [db]\n  db:\n    build: ./db\n",
+        )],
+    );
+    never_shows_the_marker(&project, &["check", "."]);
+}
+
+/// A `shipshape.toml` found upward that links out of its repository is refused (its keys
+/// would be echoed in the error); one named with `--config` is the user's choice.
+#[cfg(unix)]
+#[test]
+fn boundary_found_configuration_link_is_refused() {
+    let (_outside, project) = planted(
+        &[("shipshape.toml", "shipshape.toml")],
+        &[("compose.yaml", "services:\n  web:\n    image: nginx:1.27\n")],
+    );
+    let (code, text) = never_shows_the_marker(&project, &["check", "."]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("leads outside the repository it is in"),
+        "{text}"
+    );
+}
+
 /// A Compose file with one safe fix (a tab in the indentation), and the fixed file.
 #[cfg(unix)]
 const FIXABLE: &str = "services:\n  web:\n    image: nginx\n  \tports: [\"80:80\"]\n";
@@ -769,6 +979,143 @@ fn terminal_escapes_from_files_and_names_are_shown_escaped() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("gone\\u{1b}]52"), "{}", stderr(&out));
     assert!(!stderr(&out).contains('\x1b'), "{:?}", stderr(&out));
+}
+
+/// The characters a terminal acts on, or that reorder a line (Trojan Source).
+const HIDDEN: [char; 5] = ['\x1b', '\x07', '\u{202e}', '\u{9b}', '\u{2066}'];
+
+/// Issue 16, item 14 in the formats machines read and web pages show. JSON keeps every
+/// string exactly, with each control and bidirectional character written as a `\uXXXX`
+/// escape; SARIF messages and GitLab code quality descriptions and paths show them as
+/// `\u{..}`; in a Mermaid or DOT graph a name can neither end its label nor start a
+/// line of its own, and two names never share a node.
+#[cfg(unix)]
+#[test]
+fn control_characters_are_escaped_in_machine_formats_and_graphs() {
+    let dir = TempDir::new("escapes-machine");
+    let osc = "\x1b]52;c;aGk=\x07";
+    dir.write(
+        &format!("ev{osc}\u{202e}il/compose.yaml"),
+        "services:\n  \"web\\u2066\\\"]\\nclick web href \\\"javascript:alert(1)\\\"\\n#<b>\":\n    image: nginx:1.27\n    depends_on: [\"d\\e]52;c;aGk=\\ab\\u202e\\u009b\"]\n",
+    );
+    dir.write(
+        ".gitlab-ci.yml",
+        "\"a-b\":\n  script: [x]\n\"a_b\":\n  script: [y]\n  needs: [\"a-b\"]\n\"q\\\"\\n}\\ndigraph evil {\":\n  script: [z]\n",
+    );
+    let run = |args: &[&str]| {
+        let out = shipshape(dir.path(), args);
+        let text = stdout(&out);
+        for c in HIDDEN {
+            assert!(!text.contains(c), "{args:?}: raw {c:?} in {text}");
+        }
+        text
+    };
+    let dependency = "d\x1b]52;c;aGk=\x07b\u{202e}\u{9b}";
+    // JSON: the same strings to a JSON reader.
+    let json: Value = serde_json::from_str(&run(&["check", "--format", "json"])).unwrap();
+    let found = &json["diagnostics"][0];
+    assert_eq!(found["rule"], "unknown-service-reference", "{json}");
+    assert!(
+        found["message"].as_str().unwrap().contains(dependency),
+        "{json}"
+    );
+    assert_eq!(found["path"], format!("ev{osc}\u{202e}il/compose.yaml"));
+    // SARIF and GitLab: made visible.
+    let shown = "d\\u{1b}]52;c;aGk=\\u{7}b\\u{202e}\\u{9b}";
+    let sarif: Value = serde_json::from_str(&run(&["check", "--format", "sarif"])).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert!(
+        result["message"]["text"].as_str().unwrap().contains(shown),
+        "{result}"
+    );
+    let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "ev%1B%5D52%3Bc%3BaGk%3D%07%E2%80%AEil/compose.yaml");
+    let gitlab: Value = serde_json::from_str(&run(&["check", "--format", "gitlab"])).unwrap();
+    let issue = &gitlab[0];
+    assert!(
+        issue["description"].as_str().unwrap().contains(shown),
+        "{issue}"
+    );
+    assert_eq!(
+        issue["location"]["path"],
+        "ev\\u{1b}]52;c;aGk=\\u{7}\\u{202e}il/compose.yaml"
+    );
+    // Mermaid: every line is one statement of the graph, none from a name.
+    let mermaid = run(&["graph"]);
+    for line in mermaid.lines() {
+        let line = line.trim_start();
+        assert!(
+            [
+                "flowchart",
+                "subgraph",
+                "end",
+                "classDef",
+                "class ",
+                "c0_",
+                "p0_"
+            ]
+            .iter()
+            .any(|start| line.starts_with(start)),
+            "a line a name made: {line:?} in\n{mermaid}"
+        );
+    }
+    assert!(
+        mermaid.contains("[\"web\\u{2066}#quot;]\\u{a}click web href #quot;javascript:alert(1)#quot;\\u{a}#35;#lt;b#gt;<br/>nginx:1.27\"]"),
+        "{mermaid}"
+    );
+    assert!(mermaid.contains("p0_a_2db --> p0_a_5fb"), "{mermaid}");
+    // DOT: the same, and the quotes of a name escaped.
+    let dot = run(&["graph", "--format", "dot"]);
+    assert_eq!(
+        dot.lines()
+            .filter(|l| l.contains("digraph") && !l.contains("label="))
+            .count(),
+        1,
+        "one graph: {dot}"
+    );
+    assert!(
+        dot.contains("[label=\"q\\\"\\\\u{a}}\\\\u{a}digraph evil {\"];"),
+        "{dot}"
+    );
+    assert!(dot.lines().all(|l| !l.starts_with("digraph evil")), "{dot}");
+}
+
+/// Issue 16, item 15: a file name with bytes that are not UTF-8 is checked, and shown
+/// with those bytes as `\xff` in every format (not U+FFFD, which would make two names
+/// one); SARIF's URI has the byte itself, percent-encoded.
+#[cfg(unix)]
+#[test]
+fn file_names_that_are_not_utf8_are_checked_and_shown_escaped() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = TempDir::new("not-utf8-names");
+    let named = |bytes: &[u8]| dir.path().join(std::ffi::OsStr::from_bytes(bytes));
+    std::fs::create_dir(named(b"d\xff")).unwrap();
+    std::fs::write(
+        named(b"d\xff/compose.yaml"),
+        "services:\n  web:\n    image: nginx:1\n    depends_on: [db]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        named(b"docker-compose.\xfe.yml"),
+        "services:\n  web:\n    image: nginx:1\n    depends_on: [nope]\n",
+    )
+    .unwrap();
+    let formats = ["human", "concise", "json", "github", "gitlab", "sarif"];
+    for format in formats {
+        let out = shipshape(dir.path(), &["check", "--format", format]);
+        assert_eq!(code(&out), 1, "{format}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(!text.contains('\u{fffd}'), "{format}: {text}");
+        let (first, second) = match format {
+            "json" | "gitlab" => ("d\\\\xff/compose.yaml", "docker-compose.\\\\xfe.yml"),
+            "sarif" => ("d%FF/compose.yaml", "docker-compose.%FE.yml"),
+            _ => ("d\\xff/compose.yaml", "docker-compose.\\xfe.yml"),
+        };
+        assert!(text.contains(first), "{format}: {text}");
+        assert!(text.contains(second), "{format}: {text}");
+    }
+    let graph = stdout(&shipshape(dir.path(), &["graph"]));
+    assert!(graph.contains("Compose: d\\xff/compose.yaml"), "{graph}");
 }
 
 /// Runs `shipshape check .` in `dir` with `rules` and returns (exit code, concise lines).

@@ -103,6 +103,40 @@ fn no_format_prints_a_secret() {
     }
 }
 
+/// Issue 16, item 10: a variable name carved out of a password by a lone `$`
+/// (`Pa$word123` -> `word123`) is a piece of the secret: undefined-variable reports the
+/// `$` without naming it, in every format and in `--diff`.
+#[test]
+fn no_format_names_a_variable_carved_from_a_password() {
+    let case = repo_root().join("rules/hardcoded-secret/cases/fires-password-with-a-dollar");
+    let pieces = ["tValue", "word123", "en9Xq7"];
+    for format in FORMATS {
+        let mut text = stdout(&shipshape(&case, &["check", ".", "--format", format]));
+        if *format == "sarif" {
+            // The rules' documentation (undefined-variable's shows `Pa$word123`).
+            let mut log: serde_json::Value = serde_json::from_str(&text).unwrap();
+            log["runs"][0]["tool"] = serde_json::Value::Null;
+            text = log.to_string();
+        }
+        assert!(text.contains("undefined-variable"), "{format}: {text}");
+        assert!(text.contains("invalid-interpolation"), "{format}: {text}");
+        for piece in pieces {
+            assert!(
+                !text.contains(piece),
+                "--format {format} prints {piece:?}: {text}"
+            );
+        }
+    }
+    let diff = stdout(&shipshape(
+        &case,
+        &["check", ".", "--diff", "--unsafe-fixes"],
+    ));
+    assert!(diff.contains("+++ b/compose.yaml"), "{diff}");
+    for piece in pieces {
+        assert!(!diff.contains(piece), "--diff prints {piece:?}: {diff}");
+    }
+}
+
 #[test]
 fn the_language_server_publishes_no_secret() {
     let case = repo_root().join("rules/hardcoded-secret/cases/fires-known-token-formats");

@@ -282,3 +282,46 @@ pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
     out.push(("needs-10000", ".gitlab-ci.yml", s));
     out
 }
+
+/// Hostile inputs of issue 16 item 12 made of many files, written under `dir`: each is
+/// (directory name, what it is). `small-files-100000`: 100,000 small files (50,000
+/// directories in 500 groups, each a two-service `compose.yaml` and a two-job
+/// `.gitlab-ci.yml` that runs it). `services-3000x200`: 3,000 Compose files of 200
+/// services each (one directory each; every file has an obsolete `version:` for `--fix`,
+/// and its services a variable, a port and a dependency).
+pub fn hostile_trees(dir: &Path) -> Vec<(&'static str, &'static str)> {
+    let small = dir.join("small-files-100000");
+    let compose_text = "services:\n  web:\n    image: nginx:1.27\n    depends_on: [db]\n    environment:\n      DB_URL: postgres://db:5432/app\n  db:\n    image: postgres:16\n";
+    let pipeline_text = "stages: [test]\ntest:\n  stage: test\n  script:\n    - docker compose run --rm web true\nlint:\n  stage: test\n  script: [echo lint]\n";
+    for d in 0..50_000 {
+        let sub = small.join(format!("g{:03}/d{d:05}", d / 100));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("compose.yaml"), compose_text).unwrap();
+        std::fs::write(sub.join(".gitlab-ci.yml"), pipeline_text).unwrap();
+    }
+    let services = dir.join("services-3000x200");
+    let mut text = String::from("version: \"3.8\"\nservices:\n");
+    for i in 0..200 {
+        writeln!(
+            text,
+            "  s{i}:\n    image: registry.example.com/s{i}:1.{i}\n    ports:\n      - \"{}:80\"\n    environment:\n      LEVEL: ${{LEVEL:-info}}",
+            10000 + i
+        )
+        .unwrap();
+        if i > 0 {
+            writeln!(text, "    depends_on: [s{}]", i - 1).unwrap();
+        }
+    }
+    for f in 0..3_000 {
+        let sub = services.join(format!("p{f:04}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        std::fs::write(sub.join("compose.yaml"), &text).unwrap();
+    }
+    vec![
+        (
+            "small-files-100000",
+            "100,000 files: 50,000 directories of a compose.yaml and a .gitlab-ci.yml",
+        ),
+        ("services-3000x200", "3,000 Compose files of 200 services"),
+    ]
+}

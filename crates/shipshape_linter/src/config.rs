@@ -179,6 +179,32 @@ pub fn find(dir: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The configuration found upward (not one named with `--config`) must lie, links
+/// followed, inside the repository it was found in: the nearest directory above it that
+/// holds `.git`, else its own directory. A repository's `shipshape.toml` linked to a file
+/// of the machine (`~/.docker/config.json`) would otherwise be read, and its keys echoed
+/// in the error messages.
+pub fn check_found(path: &Path) -> Result<(), ConfigError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let home = dir
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(dir);
+    let inside = match (std::fs::canonicalize(path), std::fs::canonicalize(home)) {
+        (Ok(real), Ok(home)) => real.starts_with(home),
+        _ => false,
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            path: path.to_path_buf(),
+            line: None,
+            message: "leads outside the repository it is in (a link): not read".into(),
+        })
+    }
+}
+
 /// A configuration larger than this is refused (`--config /dev/zero` must not read on).
 const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 

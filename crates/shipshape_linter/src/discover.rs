@@ -108,11 +108,9 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
             }
             Ok(_) if rules.excluded(&abs) => {}
             Ok(_) => {
-                let kind = rules.kind(&abs).or_else(|| {
-                    abs.file_name()
-                        .and_then(|n| n.to_str())
-                        .and_then(classify_name)
-                });
+                let kind = rules
+                    .kind(&abs)
+                    .or_else(|| abs.file_name().and_then(|n| classify_name(&os_text(n))));
                 out.inputs.push(Input {
                     name: display_name(&abs, base),
                     path: abs,
@@ -168,7 +166,9 @@ fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
                 }
                 let Some(kind) = rules
                     .kind(entry.path())
-                    .or_else(|| entry.file_name().to_str().and_then(classify_name))
+                    // A name with bytes that are not UTF-8 is still checked: the
+                    // patterns are ASCII.
+                    .or_else(|| classify_name(&os_text(entry.file_name())))
                 else {
                     return WalkState::Continue;
                 };
@@ -203,11 +203,32 @@ pub fn display_name(path: &Path, base: &Path) -> String {
                 if !name.is_empty() && !name.ends_with('/') {
                     name.push('/');
                 }
-                name.push_str(&other.as_os_str().to_string_lossy());
+                name.push_str(&os_text(other.as_os_str()));
             }
         }
     }
     if name.is_empty() { ".".into() } else { name }
+}
+
+/// A file name as text: a byte that is not UTF-8 is written `\xff` (not replaced by
+/// U+FFFD, which would make two names one), in every output.
+pub fn os_text(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return text.into();
+    }
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out.into()
+}
+
+/// A path as text, as [`os_text`] writes a name.
+pub fn path_text(path: &Path) -> String {
+    os_text(path.as_os_str()).into_owned()
 }
 
 /// The reason of an I/O error without Rust's "(os error 2)" suffix.

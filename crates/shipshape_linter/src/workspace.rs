@@ -12,6 +12,7 @@ use shipshape_model::gitlab::{Origin, Pipeline};
 use shipshape_yaml::{FileId, NodeId, ParsedYaml, SourceFile, Span, Tree};
 
 use crate::paths::{dockerfile_path, resolve};
+use crate::runs::ComposeRun;
 
 /// Why a file was not parsed as YAML.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -187,6 +188,8 @@ pub struct Workspace {
     /// The project boundary's roots (`fs::Bounded`): nothing outside them is read, and
     /// `--fix` writes nothing outside them.
     pub project_roots: Vec<PathBuf>,
+    /// File -> pipelines and runs, built on first use (derived data: [`CiIndex`]).
+    pub(crate) ci_index: std::sync::OnceLock<CiIndex>,
 }
 
 /// What the analysis read from a Dockerfile that a Compose service builds.
@@ -389,5 +392,87 @@ impl Workspace {
 
     pub fn pipeline(&self, id: PipelineId) -> &CiPipeline {
         &self.pipelines[id.0 as usize]
+    }
+}
+
+/// Lookups from a file to the CI pipelines and Compose runs about it, built once per
+/// workspace on first use. Rules that run per Compose project asked every pipeline of
+/// the workspace instead: on 50,000 directories of a Compose file and a pipeline, 2.5
+/// billion path comparisons (minutes; benches/README.md "Hostile inputs").
+#[derive(Debug, Default)]
+pub struct CiIndex {
+    /// Per Compose file: the (pipeline, run) indices of the runs that read it, in order.
+    runs_by_file: HashMap<FileId, Vec<(PipelineId, usize)>>,
+    /// Per directory: the pipelines whose root file is in it, in order.
+    pipelines_by_dir: HashMap<PathBuf, Vec<PipelineId>>,
+    /// The Compose projects by the path of their first file, sorted (the projects below
+    /// a directory are one range).
+    projects_by_path: Vec<(PathBuf, ProjectId)>,
+}
+
+impl CiIndex {
+    fn build(ws: &Workspace) -> CiIndex {
+        let mut index = CiIndex::default();
+        for (p, pipeline) in ws.pipelines.iter().enumerate() {
+            let p = PipelineId(p as u32);
+            for (r, run) in pipeline.compose_runs.iter().enumerate() {
+                for &file in &run.files.found {
+                    let runs = index.runs_by_file.entry(file).or_default();
+                    // A run may name a file twice (`-f a -f a`): once is enough.
+                    if runs.last() != Some(&(p, r)) {
+                        runs.push((p, r));
+                    }
+                }
+            }
+            index
+                .pipelines_by_dir
+                .entry(ws.file(pipeline.model.root_file).dir())
+                .or_default()
+                .push(p);
+        }
+        index.projects_by_path = ws
+            .projects()
+            .filter_map(|(id, p)| Some((ws.file(*p.files.first()?).source.path.clone(), id)))
+            .collect();
+        index.projects_by_path.sort();
+        index
+    }
+}
+
+impl Workspace {
+    fn ci_index(&self) -> &CiIndex {
+        self.ci_index.get_or_init(|| CiIndex::build(self))
+    }
+
+    /// The Compose runs of every pipeline that read `file`, in pipeline and run order.
+    pub fn runs_reading(&self, file: FileId) -> impl Iterator<Item = &ComposeRun> {
+        self.ci_index()
+            .runs_by_file
+            .get(&file)
+            .into_iter()
+            .flatten()
+            .map(|&(p, r)| &self.pipeline(p).compose_runs[r])
+    }
+
+    /// The pipelines whose root file's directory holds `path` (at any depth), nearest
+    /// directory first.
+    pub fn pipelines_above(&self, path: &Path) -> impl Iterator<Item = &CiPipeline> {
+        let index = self.ci_index();
+        path.ancestors()
+            .skip(1)
+            .filter_map(|dir| index.pipelines_by_dir.get(dir))
+            .flatten()
+            .map(|&p| self.pipeline(p))
+    }
+
+    /// The Compose projects whose first file lies in `dir` or below it, in path order.
+    pub fn projects_below(&self, dir: &Path) -> impl Iterator<Item = ProjectId> {
+        let sorted = &self.ci_index().projects_by_path;
+        // Path order is component by component: the paths below `dir` follow it in one run.
+        let start = sorted.partition_point(|(p, _)| p.as_path() < dir);
+        sorted[start..]
+            .iter()
+            .take_while(move |(p, _)| p.starts_with(dir))
+            .map(|&(_, i)| i)
     }
 }

@@ -124,6 +124,7 @@ impl State {
             .root
             .as_deref()
             .and_then(find_config)
+            .filter(|p| shipshape_linter::config::check_found(p).is_ok())
             .and_then(|p| Config::load(&p).ok())
         {
             config.apply(&mut self.settings);

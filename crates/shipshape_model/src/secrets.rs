@@ -36,6 +36,9 @@ pub struct TokenRule {
     pub entropy: f64,
     /// A checksum the format carries.
     pub check: Option<fn(&str) -> bool>,
+    /// A key made to be shipped in clients (a Sentry DSN's): whoever reads it can send
+    /// data to the service, not read from it. Reported at info, and masked like any other.
+    pub public: bool,
 }
 
 impl PartialEq for TokenRule {
@@ -58,6 +61,7 @@ const fn rule(
         pattern,
         entropy,
         check: None,
+        public: false,
     }
 }
 
@@ -332,6 +336,19 @@ pub static TOKEN_RULES: &[TokenRule] = &[
         r"\b(hvs\.[\w-]{90,120})(?:[\x60'\x22\s;]|\\[nr]|$)",
         3.5,
     ),
+    // Not a gitleaks rule: a DSN's key is public by design (Sentry: safe to expose in
+    // browser code), but it lets anyone send events to the project, so it is masked and
+    // said (info). The older DSN form's `:secret` part is a URL password.
+    TokenRule {
+        public: true,
+        ..rule(
+            "sentry-dsn",
+            "a Sentry DSN key",
+            &["sentry"],
+            r"\bhttps?://([0-9a-f]{32})(?::[0-9a-f]{32})?@(?:[a-z0-9-]+\.)*sentry\.io/[0-9]+",
+            3.0,
+        )
+    },
     rule(
         "digitalocean-pat",
         "a DigitalOcean personal access token",
@@ -810,6 +827,15 @@ pub fn classify_value(value: &str) -> ValueKind {
         if !v.contains("://") && rest.len() >= 6 && literal_confidence(&rest) == Confidence::Real {
             return ValueKind::Literal(Confidence::Real);
         }
+        // `Pa$word123`: a `$` glued to the letter or digit before it starts no reference
+        // anyone writes on purpose, and a `${` never closed is no reference at all (Compose
+        // rejects it): a password with a `$` in it, whatever it looks like.
+        static GLUED: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"[A-Za-z0-9]\$[A-Za-z_]").expect("valid"));
+        let unclosed = v.rfind("${").is_some_and(|at| !v[at..].contains('}'));
+        if !v.contains("://") && (GLUED.is_match(&v.replace("$$", "")) || unclosed) {
+            return ValueKind::Literal(literal_confidence(v));
+        }
         return ValueKind::Reference;
     }
     // Templates filled in elsewhere: `{{ .Values.x }}`, `{DB_PASSWORD}`, `%kernel.secret%`,
@@ -1036,7 +1062,17 @@ mod tests {
             classify_value("Xq7Lm2Zr9Tb4S3cr$tValue"),
             ValueKind::Literal(Confidence::Real)
         );
+        // A `$` glued to the text before it, or a `${` never closed: a password.
+        assert!(matches!(
+            classify_value("Pa$word123"),
+            ValueKind::Literal(_)
+        ));
+        assert!(matches!(
+            classify_value("tok${en9Xq7"),
+            ValueKind::Literal(_)
+        ));
         assert_eq!(classify_value("${DB_PASSWORD}"), ValueKind::Reference);
+        assert_eq!(classify_value("${DB}_$SUFFIX"), ValueKind::Reference);
         assert_eq!(classify_value("$DB_PASSWORD"), ValueKind::Reference);
         assert_eq!(classify_value("${PREFIX}_${SUFFIX}"), ValueKind::Reference);
         assert_eq!(

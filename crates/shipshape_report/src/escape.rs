@@ -34,6 +34,26 @@ pub fn escape_controls(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Serialized JSON with every [`is_hidden_control`] character that serde_json leaves raw
+/// (DEL, the C1 controls, the bidirectional controls) written as a `\uXXXX` escape: a
+/// JSON reader gets the same strings, and a person who views the file sees no line
+/// reordered and no terminal control acted on. (They are all in the Basic Multilingual
+/// Plane, and can only be inside strings.)
+pub(crate) fn escape_json_controls(json: String) -> String {
+    if !json.chars().any(is_hidden_control) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if is_hidden_control(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One escaped character: where it was, where its escape is, and their byte lengths.
 #[derive(Clone, Copy, Debug)]
 struct Mark {
@@ -108,6 +128,16 @@ impl ShownText {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_escapes_are_lossless() {
+        let text = serde_json::to_string(&"a\u{202e}b\u{9b}c\x7f\x1bd\u{2066}é").unwrap();
+        let escaped = escape_json_controls(text.clone());
+        assert_eq!(escaped, "\"a\\u202eb\\u009bc\\u007f\\u001bd\\u2066é\"");
+        assert!(!escaped.chars().any(is_hidden_control));
+        let back: String = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back, "a\u{202e}b\u{9b}c\x7f\x1bd\u{2066}é");
+    }
 
     #[test]
     fn controls_are_escaped_and_text_is_kept() {

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use shipshape_linter::{Diagnostic, Severity, Workspace};
 
 use crate::Position;
+use crate::escape::escape_controls;
 use crate::fingerprint::fingerprints;
 
 fn severity(s: Severity) -> &'static str {
@@ -17,12 +18,15 @@ fn severity(s: Severity) -> &'static str {
 }
 
 /// The message with its evidence and advice: the merge request widget shows only this.
+/// Control and bidirectional characters from the files are shown as `\u{..}`: the widget
+/// is a web page that would reorder the line.
 fn description(d: &Diagnostic) -> String {
-    format!(
+    let text = format!(
         "{}: {}",
         d.rule,
         d.message_with_evidence(" — ", " — help: ")
-    )
+    );
+    escape_controls(&text).into_owned()
 }
 
 pub fn gitlab(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
@@ -41,13 +45,15 @@ pub fn gitlab(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
                 "fingerprint": fingerprint,
                 "severity": severity(d.severity),
                 "location": {
-                    "path": file.name.trim_start_matches("./"),
+                    "path": escape_controls(file.name.trim_start_matches("./")),
                     "lines": { "begin": begin.line, "end": end.line },
                 },
             })
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&issues).expect("JSON values serialize");
+    let mut text = crate::escape::escape_json_controls(
+        serde_json::to_string_pretty(&issues).expect("JSON values serialize"),
+    );
     text.push('\n');
     text
 }

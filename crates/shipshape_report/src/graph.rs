@@ -17,10 +17,11 @@ pub enum GraphFormat {
     Dot,
 }
 
-/// A node: its id, its label, how bad its worst finding is.
+/// A node: its id, its label's lines (names from the files, not yet escaped), how bad
+/// its worst finding is.
 struct Node {
     id: String,
-    label: String,
+    label: Vec<String>,
     worst: Option<Severity>,
 }
 
@@ -38,13 +39,58 @@ struct Graph {
     edges: Vec<Edge>,
 }
 
-/// Ids safe in both Mermaid and DOT.
+/// Ids safe in both Mermaid and DOT, one per name: ASCII letters and digits are kept,
+/// every other character is `_` and its code in hex (`job-1` -> `job_2d1`), so that
+/// `a-b` and `a_b` stay two nodes.
 fn ident(prefix: &str, name: &str) -> String {
     let mut out = String::from(prefix);
     for c in name.chars() {
-        out.push(if c.is_ascii_alphanumeric() { c } else { '_' });
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            let _ = write!(out, "_{:x}", u32::from(c));
+        }
     }
     out
+}
+
+/// A name from a file as drawn text: every control character (line breaks included) and
+/// bidirectional control written as `\u{..}`, so that no name starts a line of its own in
+/// the graph's source or reorders what a label says.
+fn shown(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_control() || crate::escape::is_hidden_control(c) {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Text inside a Mermaid `"..."` label: Mermaid's entity codes for what would end the
+/// string or be read as markup (`"`, `#`, `<`, `>`, `&`, a backtick).
+fn mermaid_text(name: &str) -> String {
+    let mut out = String::new();
+    for c in shown(name).chars() {
+        match c {
+            '"' => out.push_str("#quot;"),
+            '#' => out.push_str("#35;"),
+            '<' => out.push_str("#lt;"),
+            '>' => out.push_str("#gt;"),
+            '&' => out.push_str("#amp;"),
+            '`' => out.push_str("#96;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text inside a DOT `"..."` string: `\\` and `\"` escaped (so no `\N`-style
+/// substitution and no early end).
+fn dot_text(name: &str) -> String {
+    shown(name).replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// The worst finding whose primary span lies in `span` of `file`.
@@ -73,12 +119,12 @@ fn compose_graph(
     let mut edges = Vec::new();
     for service in &project.services {
         let id = ident(&format!("c{index}_"), &service.name);
-        let mut label = service.name.clone();
+        let mut label = vec![service.name.clone()];
         if let Some(image) = &service.image {
-            let _ = write!(label, "\\n{}", image.value);
+            label.push(image.value.clone());
         }
         if service.has_healthcheck() {
-            label.push_str("\\n(healthcheck)");
+            label.push("(healthcheck)".into());
         }
         // The service's whole definition, in each file that writes it.
         let found = service
@@ -142,7 +188,7 @@ fn pipeline_graph(
         let value_span = ws.span_of(job.own.origin()).cover(ws.span_of(job.key));
         let node = Node {
             id: id.clone(),
-            label: job.name.clone(),
+            label: vec![job.name.clone()],
             worst: worst(diagnostics, job.key.file, value_span),
         };
         match clusters.iter_mut().find(|(s, _)| *s == stage) {
@@ -181,22 +227,14 @@ fn mermaid(graphs: &[Graph]) -> String {
     let mut out = String::from("flowchart LR\n");
     let mut styled = BTreeSet::new();
     for (gi, g) in graphs.iter().enumerate() {
-        let _ = writeln!(out, "  subgraph g{gi}[\"{}\"]", g.title.replace('"', "'"));
+        let _ = writeln!(out, "  subgraph g{gi}[\"{}\"]", mermaid_text(&g.title));
         for (ci, (name, nodes)) in g.clusters.iter().enumerate() {
             if !name.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    subgraph g{gi}_s{ci}[\"{}\"]",
-                    name.replace('"', "'")
-                );
+                let _ = writeln!(out, "    subgraph g{gi}_s{ci}[\"{}\"]", mermaid_text(name));
             }
             for n in nodes {
-                let _ = writeln!(
-                    out,
-                    "      {}[\"{}\"]",
-                    n.id,
-                    n.label.replace('"', "'").replace("\\n", "<br/>")
-                );
+                let label: Vec<String> = n.label.iter().map(|l| mermaid_text(l)).collect();
+                let _ = writeln!(out, "      {}[\"{}\"]", n.id, label.join("<br/>"));
                 if let Some(w) = n.worst {
                     styled.insert((n.id.clone(), w));
                 }
@@ -231,14 +269,14 @@ fn dot(graphs: &[Graph]) -> String {
         let _ = writeln!(
             out,
             "  subgraph cluster_g{gi} {{\n    label=\"{}\";",
-            g.title.replace('"', "'")
+            dot_text(&g.title)
         );
         for (ci, (name, nodes)) in g.clusters.iter().enumerate() {
             if !name.is_empty() {
                 let _ = writeln!(
                     out,
                     "    subgraph cluster_g{gi}_{ci} {{\n      label=\"{}\";",
-                    name.replace('"', "'")
+                    dot_text(name)
                 );
             }
             for n in nodes {
@@ -252,11 +290,12 @@ fn dot(graphs: &[Graph]) -> String {
                     Some(Severity::Info) => ", color=\"#3366cc\"",
                     None => "",
                 };
+                let label: Vec<String> = n.label.iter().map(|l| dot_text(l)).collect();
                 let _ = writeln!(
                     out,
                     "      {} [label=\"{}\"{color}];",
                     n.id,
-                    n.label.replace('"', "'")
+                    label.join("\\n")
                 );
             }
             if !name.is_empty() {

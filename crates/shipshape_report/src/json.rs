@@ -102,7 +102,10 @@ pub fn json(ws: &Workspace, diagnostics: &[Diagnostic]) -> String {
             })
             .collect(),
     };
-    let mut text = serde_json::to_string_pretty(&output).expect("plain structs serialize");
+    // Lossless: the strings are what the files say; a reader decides how to show them.
+    let mut text = crate::escape::escape_json_controls(
+        serde_json::to_string_pretty(&output).expect("plain structs serialize"),
+    );
     text.push('\n');
     text
 }

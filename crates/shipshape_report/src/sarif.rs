@@ -26,7 +26,10 @@ fn level(severity: Severity) -> &'static str {
 }
 
 /// SARIF wants sentences; our messages are lowercase clauses without a final period.
+/// Viewers show them on web pages: control and bidirectional characters from the files
+/// are shown as `\u{..}` (`escape_controls`), never raw.
 fn sentence(text: &str) -> String {
+    let text = crate::escape::escape_controls(text);
     let mut chars = text.chars();
     let mut out: String = match chars.next() {
         Some(c) => c.to_uppercase().chain(chars).collect(),
@@ -50,10 +53,28 @@ fn pascal(name: &str) -> String {
         .collect()
 }
 
-/// Percent-encodes a path for a URI (RFC 3986 unreserved and `/` kept).
+/// Percent-encodes a path for a URI (RFC 3986 unreserved and `/` kept). A byte that is not
+/// UTF-8, shown `\xff` in file names (`discover::os_text`), is the byte `%FF` again.
 fn uri_path(path: &str) -> String {
     let mut out = String::new();
-    for b in path.replace('\\', "/").bytes() {
+    let mut bytes: Vec<u8> = Vec::with_capacity(path.len());
+    let mut rest = path;
+    while let Some(i) = rest.find("\\x") {
+        bytes.extend_from_slice(&rest.as_bytes()[..i]);
+        let hex = rest.get(i + 2..i + 4);
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(b) if b >= 0x80 => {
+                bytes.push(b);
+                rest = &rest[i + 4..];
+            }
+            _ => {
+                bytes.push(b'\\');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    bytes.extend_from_slice(rest.as_bytes());
+    for b in bytes.into_iter().map(|b| if b == b'\\' { b'/' } else { b }) {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
             out.push(b as char);
         } else {
@@ -196,7 +217,9 @@ pub fn sarif(ws: &Workspace, diagnostics: &[Diagnostic], cwd: &std::path::Path) 
             "results": diagnostics.iter().zip(&prints).map(|(d, f)| result(ws, d, f)).collect::<Vec<_>>(),
         }]
     });
-    let mut text = serde_json::to_string_pretty(&log).expect("JSON values serialize");
+    let mut text = crate::escape::escape_json_controls(
+        serde_json::to_string_pretty(&log).expect("JSON values serialize"),
+    );
     text.push('\n');
     text
 }

@@ -169,6 +169,17 @@ pub struct Tree {
 const MAX_ALIAS_HOPS: usize = 16;
 
 impl Tree {
+    /// Gives back the vectors' unused capacity once the tree is built.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.nodes.shrink_to_fit();
+        self.items.shrink_to_fit();
+        self.entries.shrink_to_fit();
+        self.props.shrink_to_fit();
+        self.scalar_text.shrink_to_fit();
+        self.documents.shrink_to_fit();
+        self.duplicates.shrink_to_fit();
+    }
+
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
     }

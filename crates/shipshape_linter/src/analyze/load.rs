@@ -58,8 +58,10 @@ pub(super) fn project_roots(
         .iter()
         .chain(context)
         .filter_map(|i| i.path.parent())
-        // `a/../b` has `a` among its lexical ancestors: find roots from the real place.
-        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| crate::paths::normalize(d)))
+        // From where the path says the file is (`a/..` folded), not from where its links
+        // lead: `linked/compose.yaml`, through a committed link to a directory outside
+        // the repository, must not make that directory a root.
+        .map(crate::paths::normalize)
         .collect();
     let mut roots: Vec<PathBuf> = settings
         .project_root

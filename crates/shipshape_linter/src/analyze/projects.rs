@@ -51,6 +51,7 @@ pub(super) fn workspace(
         ci_includes,
         pipelines,
         project_roots: project_roots.to_vec(),
+        ci_index: std::sync::OnceLock::new(),
     }
 }
 
@@ -192,6 +193,9 @@ fn attach_runs(
             run.project = Some(id);
         }
         pipelines[pipeline.0 as usize].compose_runs.push(run);
+    }
+    for p in pipelines.iter_mut() {
+        p.compose_runs.shrink_to_fit();
     }
 }
 

@@ -289,7 +289,7 @@ impl<'w> RelatedNames<'w> {
                 let rest = path.strip_prefix(dir).expect("an ancestor");
                 crate::discover::display_name(&name_dir.join(rest), Path::new(""))
             }
-            None => path.to_string_lossy().into_owned(),
+            None => crate::discover::path_text(path),
         }
     }
 }

@@ -39,7 +39,7 @@ pub fn build(file: FileId, text: &str, yaml: &ParsedYaml) -> ComposeFile {
             "services" => {
                 for s in tree.entries(e.value) {
                     if let Some(service) = b.service(s.key, s.value) {
-                        out.services.push(service);
+                        out.services.push(std::sync::Arc::new(service));
                     }
                 }
             }
@@ -84,9 +84,12 @@ pub fn build(file: FileId, text: &str, yaml: &ParsedYaml) -> ComposeFile {
             out.services = legacy
                 .iter()
                 .filter_map(|e| b.service(e.key, e.value))
+                .map(std::sync::Arc::new)
                 .collect();
         }
     }
+    // A service is 880 bytes: no doubling slack for every file of a large workspace.
+    out.services.shrink_to_fit();
     out
 }
 
@@ -223,6 +226,7 @@ impl Builder<'_> {
                 _ => {}
             }
         }
+        s.shrink_to_fit();
         Some(s)
     }
 

@@ -13,7 +13,9 @@ pub struct ComposeFile {
     /// Top-level `version:` (the key's location and the value).
     pub version: Option<(Loc, Option<Text>)>,
     pub name: Option<Text>,
-    pub services: Vec<Service>,
+    /// Shared with the projects that merge the file (a service 880 bytes and more: a
+    /// project copies only the services a merge or `extends` changes).
+    pub services: Vec<std::sync::Arc<Service>>,
     pub networks: Vec<Resource>,
     pub volumes: Vec<Resource>,
     pub secrets: Vec<Resource>,
@@ -29,6 +31,10 @@ pub struct ComposeFile {
 
 impl ComposeFile {
     pub fn service(&self, name: &str) -> Option<&Service> {
+        self.shared_service(name).map(|s| &**s)
+    }
+
+    pub(crate) fn shared_service(&self, name: &str) -> Option<&std::sync::Arc<Service>> {
         let index = self
             .service_index
             .get_or_init(|| super::project::index_by(&self.services, |s| &s.name));
@@ -85,6 +91,28 @@ pub struct Service {
 }
 
 impl Service {
+    /// Gives back the unused capacity of its lists: collected from filtered iterators, a
+    /// list of one item holds room for four, and a workspace keeps every service (3,000
+    /// files of 200 services: a quarter of the peak).
+    pub fn shrink_to_fit(&mut self) {
+        self.definitions.shrink_to_fit();
+        self.build_args.shrink_to_fit();
+        self.environment.shrink_to_fit();
+        self.env_files.shrink_to_fit();
+        self.labels.shrink_to_fit();
+        self.ports.shrink_to_fit();
+        self.volumes.shrink_to_fit();
+        self.networks.shrink_to_fit();
+        self.links.shrink_to_fit();
+        self.external_links.shrink_to_fit();
+        self.extra_hosts.shrink_to_fit();
+        self.depends_on.shrink_to_fit();
+        self.profiles.shrink_to_fit();
+        self.secrets.shrink_to_fit();
+        self.configs.shrink_to_fit();
+        self.volumes_from.shrink_to_fit();
+    }
+
     /// The key where this service is (first) defined.
     pub fn key(&self) -> Loc {
         self.definitions.first().copied().unwrap_or_default()

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use shipshape_yaml::FileId;
 
@@ -28,7 +28,8 @@ pub struct Project {
     /// its own default project leaves the base's findings to that project.
     pub owned: Vec<FileId>,
     pub name: Option<crate::loc::Text>,
-    pub services: Vec<Service>,
+    /// Shared with the files' models until a merge or `extends` changes one.
+    pub services: Vec<Arc<Service>>,
     pub networks: Vec<Resource>,
     pub volumes: Vec<Resource>,
     pub secrets: Vec<Resource>,
@@ -50,7 +51,7 @@ impl Project {
         let index = self
             .service_index
             .get_or_init(|| index_by(&self.services, |s| &s.name));
-        index.get(name).map(|&i| &self.services[i])
+        index.get(name).map(|&i| &*self.services[i])
     }
 
     pub fn owns(&self, file: FileId) -> bool {
@@ -90,7 +91,7 @@ impl Project {
                     0,
                 );
                 match services.get(&resolved.name) {
-                    Some(&i) => merge_service(&mut project.services[i], &resolved),
+                    Some(&i) => merge_service(Arc::make_mut(&mut project.services[i]), &resolved),
                     None => {
                         services.insert(resolved.name.clone(), project.services.len());
                         project.services.push(resolved);
@@ -141,6 +142,7 @@ impl Project {
                 }
             }
         }
+        project.services.shrink_to_fit();
         project
     }
 }
@@ -178,12 +180,12 @@ fn weight(s: &Service) -> usize {
 
 fn resolve_extends<'a>(
     file: &'a ComposeFile,
-    service: &Service,
+    service: &Arc<Service>,
     lookup: &dyn Fn(FileId, &str) -> Option<&'a ComposeFile>,
     incomplete: &mut bool,
     budget: &mut usize,
     depth: usize,
-) -> Service {
+) -> Arc<Service> {
     let Some(ext) = &service.extends else {
         return service.clone();
     };
@@ -199,10 +201,10 @@ fn resolve_extends<'a>(
         *incomplete = true;
         return service.clone();
     };
-    let Some(base) = base_file.service(&ext.service.value) else {
+    let Some(base) = base_file.shared_service(&ext.service.value) else {
         return service.clone();
     };
-    if std::ptr::eq(base, service) {
+    if Arc::ptr_eq(base, service) {
         return service.clone();
     }
     let cost = weight(base);
@@ -213,21 +215,22 @@ fn resolve_extends<'a>(
     }
     *budget -= cost;
     let mut merged = resolve_extends(base_file, base, lookup, incomplete, budget, depth + 1);
+    let merged_mut = Arc::make_mut(&mut merged);
     // What a service depends on is not inherited (compose-spec `05-services.md`).
-    merged.depends_on.clear();
-    merged.volumes_from.clear();
-    merged.links.clear();
-    if merged
+    merged_mut.depends_on.clear();
+    merged_mut.volumes_from.clear();
+    merged_mut.links.clear();
+    if merged_mut
         .network_mode
         .as_ref()
         .is_some_and(|m| m.value.starts_with("service:"))
     {
-        merged.network_mode = None;
+        merged_mut.network_mode = None;
     }
-    merged.name = service.name.clone();
-    merged.definitions = Vec::new();
-    merged.extends = None;
-    merge_service(&mut merged, service);
+    merged_mut.name = service.name.clone();
+    merged_mut.definitions = Vec::new();
+    merged_mut.extends = None;
+    merge_service(merged_mut, service);
     merged
 }
 

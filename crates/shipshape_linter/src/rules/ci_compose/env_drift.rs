@@ -85,16 +85,11 @@ fn compose_services_near<'c>(cx: &PipelineContext<'c>) -> HashMap<&'c str, &'c S
     let root = &ws.file(cx.model().root_file).source.path;
     let dir = root.parent().unwrap_or(root);
     let run = cx.pipeline.compose_runs.iter().filter_map(|r| r.project);
-    let below = ws.projects().filter_map(|(id, p)| {
-        p.files
-            .first()
-            .is_some_and(|&f| ws.file(f).source.path.starts_with(dir))
-            .then_some(id)
-    });
+    let below = ws.projects_below(dir);
     let mut services = HashMap::new();
     for id in run.chain(below) {
         for s in &ws.project(id).services {
-            services.entry(s.name.as_str()).or_insert(s);
+            services.entry(s.name.as_str()).or_insert(&**s);
         }
     }
     services
@@ -131,6 +126,7 @@ fn started<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Service> {
         Some("up" | "create" | "start" | "restart") if inv.services.is_empty() => project
             .services
             .iter()
+            .map(|s| &**s)
             .filter(|s| is_active(run, s))
             .collect(),
         Some("up" | "run" | "create" | "start" | "restart") => {

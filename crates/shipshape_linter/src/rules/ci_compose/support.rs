@@ -52,7 +52,7 @@ pub fn file_names(cx: &PipelineContext<'_>, files: &[FileId]) -> String {
         .map(|&f| {
             cx.ws.source(f).path.file_name().map_or_else(
                 || cx.ws.source(f).name.clone(),
-                |n| n.to_string_lossy().into_owned(),
+                |n| crate::discover::os_text(n).into_owned(),
             )
         })
         .collect();
@@ -122,6 +122,7 @@ pub fn test_runners<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Servi
     let active: Vec<&Service> = project
         .services
         .iter()
+        .map(|s| &**s)
         .filter(|s| is_active(run, s))
         .collect();
     let testing: Vec<&Service> = active

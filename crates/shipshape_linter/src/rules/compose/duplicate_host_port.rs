@@ -58,7 +58,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 } else {
                     format!("host ports {start}-{end}")
                 };
-                let message = if std::ptr::eq(other.service, service) {
+                let message = if std::ptr::eq(other.service, &**service) {
                     format!("service \"{}\" publishes {shown} twice", service.name)
                 } else {
                     format!(

@@ -90,7 +90,11 @@ fn meant_service<'p>(
     key: &str,
     port: Option<u16>,
 ) -> Option<(&'p Service, String)> {
-    let others = project.services.iter().filter(|s| s.name != from.name);
+    let others = project
+        .services
+        .iter()
+        .map(|s| &**s)
+        .filter(|s| s.name != from.name);
     if let Some(port) = port {
         // Localhost on a port the container itself publishes is itself.
         if serves(from, port) {

@@ -178,9 +178,7 @@ fn shown(cx: &ComposeContext<'_>, file: shipshape_yaml::FileId, path: &Path) -> 
     let source = cx.ws.source(file);
     let depth = Path::new(&source.name).components().count();
     let base = source.path.ancestors().nth(depth);
-    base.and_then(|b| path.strip_prefix(b).ok())
-        .unwrap_or(path)
-        .to_string_lossy()
+    crate::discover::path_text(base.and_then(|b| path.strip_prefix(b).ok()).unwrap_or(path))
         .replace('\\', "/")
 }
 

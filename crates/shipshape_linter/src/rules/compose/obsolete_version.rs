@@ -24,7 +24,12 @@ const COMPOSE_V1_IMAGE: &str = "docker/compose";
 fn check(ws: &Workspace, sink: &mut Sink<'_>) {
     let v1_dirs = compose_v1_pipeline_dirs(ws);
     for file in ws.files.iter().filter(|f| f.reported) {
-        let under_v1 = v1_dirs.iter().any(|d| file.source.path.starts_with(d));
+        let under_v1 = file
+            .source
+            .path
+            .ancestors()
+            .skip(1)
+            .any(|d| v1_dirs.contains(d));
         check_file(file, under_v1, sink);
     }
 }
@@ -32,7 +37,7 @@ fn check(ws: &Workspace, sink: &mut Sink<'_>) {
 /// The directories of pipelines with a job whose image is Compose v1
 /// (`docker/compose:1.x`): the Compose files there may be run by it, directly or through
 /// a wrapper script.
-fn compose_v1_pipeline_dirs(ws: &Workspace) -> Vec<std::path::PathBuf> {
+fn compose_v1_pipeline_dirs(ws: &Workspace) -> std::collections::HashSet<std::path::PathBuf> {
     ws.pipelines
         .iter()
         .filter(|p| {

@@ -84,7 +84,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             .source(s.file)
             .path
             .file_name()
-            .map_or(".env".into(), |n| n.to_string_lossy().into_owned())
+            .map_or(".env".into(), |n| crate::discover::os_text(n).into_owned())
     });
     for &file in &project.owned {
         let analyzed = cx.ws.file(file);
@@ -95,6 +95,9 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
         let set_elsewhere = SetElsewhere::of(cx, file);
         let mut found: BTreeMap<String, HostUse> = BTreeMap::new();
         let mut shadowed: Vec<ContainerUse> = Vec::new();
+        // References inside a value the secret scan found (`Pa$word123`): reported
+        // without their name, which is a piece of the secret.
+        let mut in_secret: Vec<Span> = Vec::new();
         for &id in analyzed.dollar_scalars() {
             let Some(value) = tree.scalar_at(id) else {
                 continue;
@@ -132,6 +135,16 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     continue;
                 }
                 let span = tree.value_subspan(text, id, r.range.clone());
+                if analyzed
+                    .secrets
+                    .iter()
+                    .any(|s| s.span.start < span.end && span.start < s.span.end)
+                {
+                    if source.is_some() {
+                        in_secret.push(span);
+                    }
+                    continue;
+                }
                 if let Some(service) = container_var {
                     shadowed.push(ContainerUse {
                         name: r.name.clone(),
@@ -175,6 +188,30 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                     "no shell runs this command, so the container would not expand \"${written}\" either: run it through one, e.g. [\"sh\", \"-c\", \"... ${written} ...\"]"
                 ));
             }
+        }
+        for &span in &in_secret {
+            let Some(source) = source else { continue };
+            let d = sink.report(
+                file,
+                span,
+                format!("a \"$\" in a secret value starts a variable that {env_name} does not set"),
+            );
+            d.label("Compose reads a variable here").secondary(
+                source.file,
+                Span::empty(0),
+                format!("the project's {env_name}"),
+            );
+            d.note("Compose replaces the \"$\" and the name after it with the variable's value (empty when it is not set), so the service does not get the value written here; the name is not shown because it is part of the secret");
+            d.help("if the \"$\" is part of the value, write it as \"$$\"; better, keep the secret out of the file: ${NAME} set in an uncommitted .env")
+                .fix(Fix {
+                    safe: false,
+                    description: "escape the \"$\" as \"$$\"".into(),
+                    edits: vec![Edit {
+                        file,
+                        span: Span::new(span.start as usize, span.start as usize),
+                        text: "$".into(),
+                    }],
+                });
         }
         // A name the file also uses for a container's variable is reported as that.
         let host_uses = found
@@ -249,25 +286,12 @@ impl<'a> SetElsewhere<'a> {
             .into_iter()
             .filter_map(|name| cx.ws.file_by_path(&dir.join(name))?.dotenv.as_ref())
             .collect();
-        let runs = cx
-            .ws
-            .pipelines
-            .iter()
-            .flat_map(|p| &p.compose_runs)
-            .filter(|r| r.files.found.contains(&file))
-            .collect();
+        let runs = cx.ws.runs_reading(file).collect();
         // Every job of a pipeline sees its global `variables:`, also one that runs the
         // file through a wrapper script shipshape cannot follow.
         let pipelines = cx
             .ws
-            .pipelines
-            .iter()
-            .filter(|p| {
-                analyzed
-                    .source
-                    .path
-                    .starts_with(cx.ws.file(p.model.root_file).dir())
-            })
+            .pipelines_above(&analyzed.source.path)
             .map(|p| &p.model)
             .collect();
         SetElsewhere {

@@ -192,7 +192,9 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
                 })
             })
             .flatten();
+        let public = matches!(f.kind, SecretKind::Token(rule) if rule.public);
         let severity = match (token, f.confidence) {
+            _ if public => Severity::Info,
             (true, Confidence::Real) => Severity::Error,
             (true, Confidence::Weak) => Severity::Warning,
             (false, Confidence::Real) if throwaway.is_none() => Severity::Warning,
@@ -214,6 +216,9 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             ));
         }
         match f.confidence {
+            _ if public => {
+                d.note("whoever reads it can send events to the project (fake errors, spent quota), not read them; Sentry calls a DSN safe to expose in client code, hence info: keep a server's DSN in a CI/CD variable or an uncommitted .env all the same");
+            }
             Confidence::Placeholder => {
                 d.note("it looks like a placeholder or a development default; if it only ever protects a throwaway local service, allowlist it in shipshape.toml ([secrets] allow-values)");
             }
