@@ -94,9 +94,10 @@ impl ComposeContext<'_> {
         self.ws.file(id)
     }
 
-    /// The tree of a file of the project (every project file parsed).
-    pub fn tree(&self, id: FileId) -> &Tree {
-        self.ws.file(id).tree().expect("project files are parsed")
+    /// The tree of a file (None when it did not parse: not a file of the project, whose
+    /// files all did).
+    pub fn tree(&self, id: FileId) -> Option<&Tree> {
+        self.ws.file(id).tree()
     }
 
     pub fn text(&self, id: FileId) -> &str {
@@ -143,8 +144,10 @@ impl PipelineContext<'_> {
         self.ws.span_of(origin)
     }
 
-    pub fn tree(&self, id: FileId) -> &Tree {
-        self.ws.file(id).tree().expect("pipeline files are parsed")
+    /// The tree of a file (None when it did not parse: not a file of the pipeline, whose
+    /// files all did).
+    pub fn tree(&self, id: FileId) -> Option<&Tree> {
+        self.ws.file(id).tree()
     }
 
     pub fn text(&self, id: FileId) -> &str {

@@ -40,7 +40,10 @@ pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHo
             {
                 continue;
             }
-            let span = vref.subspan(cx.tree(vref.file), cx.text(vref.file), host.range.clone());
+            let Some(tree) = cx.tree(vref.file) else {
+                continue;
+            };
+            let span = vref.subspan(tree, cx.text(vref.file), host.range.clone());
             out.push(EnvHost { var, host, span });
         }
     }
@@ -52,7 +55,7 @@ pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHo
 /// `environment:`: the path it is written at, for the message.
 pub fn shared_block(cx: &ComposeContext<'_>, service: &Service, var: &EnvVar) -> Option<String> {
     let vref = var.value_ref.as_ref()?;
-    let tree = cx.tree(vref.file);
+    let tree = cx.tree(vref.file)?;
     let own = matches!(
         tree.path(vref.node).as_slice(),
         [PathSegment::Key(top), PathSegment::Key(name), ..] if top == "services" && *name == service.name

@@ -39,7 +39,9 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         return;
     }
     let root_file = model.root_file;
-    let tree = cx.tree(root_file);
+    let Some(tree) = cx.tree(root_file) else {
+        return;
+    };
     let Some(root) = documents(tree).0.filter(|&r| tree.is_mapping(r)) else {
         return;
     };

@@ -65,10 +65,10 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         };
         if let Some((_, Some(declared))) = model.stages.iter().find(|(_, o)| o.is_some()) {
             // At the `stages:` key that holds the list.
-            let tree = cx.tree(declared.file);
-            let span = tree
-                .parent(declared.node)
-                .map_or(cx.span(*declared), |list| key_span(tree, list));
+            let span = cx
+                .tree(declared.file)
+                .and_then(|tree| Some(key_span(tree, tree.parent(declared.node)?)))
+                .unwrap_or(cx.span(*declared));
             d.secondary(declared.file, span, "stages are declared here");
         }
         let user_stages = available
