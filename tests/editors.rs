@@ -141,10 +141,79 @@ vim.api.nvim_create_autocmd("VimEnter", {{
     );
 }
 
+/// The languages Helix opens Compose files and pipelines as, with the servers Helix's own
+/// `languages.toml` lists for each (helix-editor/helix master, commit
+/// 0003a117b46146bc72dd2858503b41f4bf6501ad; `editors/helix/README.md` cites the pull
+/// requests): a language's `language-servers` in a user's file replaces that list, so
+/// `editors/helix/languages.toml` must repeat it before `shipshape`.
+const HELIX_LANGUAGES: &[(&str, &[&str])] = &[
+    ("yaml", &["yaml-language-server", "ansible-language-server"]),
+    (
+        "docker-compose",
+        &[
+            "docker-compose-langserver",
+            "yaml-language-server",
+            "docker-language-server",
+        ],
+    ),
+    ("gitlab-ci", &["yaml-language-server", "gitlab-ci-ls"]),
+];
+
+fn helix_config() -> toml::Table {
+    let text = std::fs::read_to_string(repo_root().join("editors/helix/languages.toml")).unwrap();
+    toml::from_str(&text).unwrap()
+}
+
+#[test]
+fn helix_gives_shipshape_to_its_compose_gitlab_and_yaml_languages() {
+    let config = helix_config();
+    let languages = config["language"].as_array().unwrap();
+    let names: Vec<&str> = languages
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        HELIX_LANGUAGES.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+    );
+    let readme = std::fs::read_to_string(repo_root().join("editors/helix/README.md")).unwrap();
+    for (name, defaults) in HELIX_LANGUAGES {
+        let language = languages
+            .iter()
+            .find(|l| l["name"].as_str() == Some(name))
+            .unwrap();
+        let servers: Vec<&str> = language["language-servers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: no language-servers"))
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        let mut expected = defaults.to_vec();
+        expected.push("shipshape");
+        assert_eq!(servers, expected, "{name}: Helix's servers, then shipshape");
+        // Only the servers: Helix keeps its own file types, scope and grammar.
+        let mut keys: Vec<&str> = language
+            .as_table()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["language-servers", "name"], "{name}");
+        // The README's table says the same.
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("README has no row for {name}"));
+        let listed = row.rsplit('|').nth(1).unwrap();
+        let quoted: Vec<String> = expected.iter().map(|s| format!("`{s}`")).collect();
+        assert_eq!(listed.trim(), quoted.join(", "), "README row of {name}");
+    }
+}
+
 #[test]
 fn helix_runs_the_server_the_binary_serves() {
-    let text = std::fs::read_to_string(repo_root().join("editors/helix/languages.toml")).unwrap();
-    let config: toml::Table = toml::from_str(&text).unwrap();
+    let config = helix_config();
     let server = &config["language-server"]["shipshape"];
     assert_eq!(server["command"].as_str(), Some("shipshape"));
     let args: Vec<&str> = server["args"]
@@ -154,19 +223,6 @@ fn helix_runs_the_server_the_binary_serves() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert_eq!(args, ["lsp"]);
-    let yaml = config["language"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"].as_str() == Some("yaml"))
-        .expect("a yaml language table");
-    assert!(
-        yaml["language-servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s.as_str() == Some("shipshape"))
-    );
     // The same command speaks LSP: it answers `initialize` with its name.
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
         .args(&args)
