@@ -1,12 +1,16 @@
 //! The editor clients of `editors/` against the real server: headless Neovim (Debian's
 //! package) with `editors/neovim` opens a bad Compose file and reports the diagnostics it
-//! received; the VS Code extension installs, compiles and packages with npm; Helix's
-//! `languages.toml` runs the server the way the binary expects.
+//! received; `vscode-languageclient`'s way of starting a server (its node module, the
+//! extension's dependency) gets the diagnostics of a Compose file; the VS Code extension
+//! compiles and packages as a `.vsix`; Helix's
+//! `languages.toml` gives shipshape to Helix's Compose, GitLab CI and YAML languages
+//! without dropping their default servers, and runs the server the way the binary expects.
 //!
-//! `.ci/run` installs Neovim and sets `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes its absence
-//! a failure; elsewhere the test is skipped when `nvim` is missing. The VS Code package
-//! needs the npm registry: `cargo test --test editors -- --ignored` runs it, and `.ci/run`
-//! does.
+//! `.ci/run` installs Neovim and npm, runs `npm ci` in `editors/vscode` and sets
+//! `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes their absence a failure; elsewhere those tests
+//! are skipped, saying so. The VS Code tests never reach the registry (they use the
+//! `node_modules` `npm ci` installed): `cargo test --test editors -- --ignored` runs them,
+//! and `.ci/run` does.
 
 mod support;
 
@@ -243,6 +247,94 @@ fn helix_runs_the_server_the_binary_serves() {
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(r#""name":"shipshape""#), "{text}");
+}
+
+/// `editors/vscode/node_modules` as `.ci/run`'s `npm ci` installed it, with node and npm;
+/// `None` (the test skipped, saying so) when one is missing, a failure under
+/// `SHIPSHAPE_REQUIRE_TOOLS`/`CI`.
+fn vscode_modules() -> Option<std::path::PathBuf> {
+    if !tool_available("node", "apt-get install nodejs")
+        || !tool_available("npm", "apt-get install npm")
+    {
+        return None;
+    }
+    let modules = repo_root().join("editors/vscode/node_modules");
+    if !modules.is_dir() {
+        assert!(
+            !tools_required(),
+            "editors/vscode/node_modules is missing (.ci/run runs npm ci there)"
+        );
+        eprintln!(
+            "skipped: editors/vscode/node_modules is missing (npm ci --prefix editors/vscode)"
+        );
+        return None;
+    }
+    Some(modules)
+}
+
+/// Runs `node SCRIPT ARGS` and parses the one JSON object it prints.
+fn node_json(script: &Path, args: &[&std::ffi::OsStr]) -> Value {
+    let out = run_with_limit(
+        Command::new("node").arg(script).args(args),
+        Duration::from_secs(120),
+    );
+    assert!(
+        out.status.success(),
+        "node {}\nstdout: {}\nstderr: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The extension's client starts the server as `vscode-languageclient` starts an
+/// executable with `TransportKind.stdio`: `editors/vscode/test/client-smoke.js` uses the
+/// library's own protocol connection and copies its spawn (`shipshape lsp --stdio`, in
+/// the workspace folder), checking first that the installed
+/// `vscode-languageclient/lib/node/main.js` still builds the command line so. A Compose
+/// file with an untagged image gets its diagnostic; shutdown and exit end the server
+/// cleanly.
+#[test]
+#[ignore = "needs editors/vscode/node_modules (npm ci); .ci/run runs it"]
+fn vscode_languageclient_starts_the_server_and_gets_diagnostics() {
+    let Some(_) = vscode_modules() else {
+        return;
+    };
+    let source =
+        std::fs::read_to_string(repo_root().join("editors/vscode/src/extension.ts")).unwrap();
+    assert!(
+        source.contains(r#"{ command, args: ["lsp"], transport: TransportKind.stdio }"#),
+        "client-smoke.js copies the extension's ServerOptions; update it with them"
+    );
+    let dir = TempDir::new("vscode-client");
+    dir.write(".git/HEAD", "ref: refs/heads/main\n");
+    let compose = dir.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    ports:\n      - \"8080:80\"\n",
+    );
+    let bin = Path::new(env!("CARGO_BIN_EXE_shipshape"));
+    let report = node_json(
+        &repo_root().join("editors/vscode/test/client-smoke.js"),
+        &[bin.as_os_str(), dir.path().as_os_str(), compose.as_os_str()],
+    );
+    assert_eq!(
+        report["command"],
+        serde_json::json!([bin.display().to_string(), "lsp", "--stdio"]),
+        "{report:#}"
+    );
+    assert_eq!(report["cwd"], dir.path().display().to_string());
+    assert_eq!(report["serverName"], "shipshape");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let image = diagnostics
+        .iter()
+        .find(|d| d["code"] == "image-tag")
+        .unwrap_or_else(|| panic!("no image-tag diagnostic: {report:#}"));
+    assert_eq!(image["range"]["start"]["line"], 2);
+    assert_eq!(image["range"]["start"]["character"], 11);
+    assert_eq!(image["source"], "shipshape");
+    assert_eq!(report["exitCode"], 0, "{report:#}");
+    assert_eq!(report["stderr"], "", "{report:#}");
 }
 
 /// `npm run compile` and `vsce package` in a copy of `editors/vscode` with the
