@@ -2,7 +2,7 @@
 //! package) with `editors/neovim` opens a bad Compose file and reports the diagnostics it
 //! received; `vscode-languageclient`'s way of starting a server (its node module, the
 //! extension's dependency) gets the diagnostics of a Compose file; the VS Code extension
-//! compiles and packages as a `.vsix`; Helix's
+//! compiles and packages as a `.vsix` with `scripts/package-vscode.sh`; Helix's
 //! `languages.toml` gives shipshape to Helix's Compose, GitLab CI and YAML languages
 //! without dropping their default servers, and runs the server the way the binary expects.
 //!
@@ -337,27 +337,17 @@ fn vscode_languageclient_starts_the_server_and_gets_diagnostics() {
     assert_eq!(report["stderr"], "", "{report:#}");
 }
 
-/// `npm run compile` and `vsce package` in a copy of `editors/vscode` with the
+/// `scripts/package-vscode.sh --offline` in a copy of `editors/vscode` with the
 /// `node_modules` `.ci/run` installed there (`npm ci`: the test itself never reaches the
-/// registry), then the package's contents: the bundled client, the manifest, the README,
-/// nothing from `node_modules`.
+/// registry), then the `.vsix` itself, read by `editors/vscode/test/vsix-contents.js`:
+/// the bundled client, the icon, the README and license, nothing from `node_modules`,
+/// and the Marketplace / Open VSX metadata of its manifest.
 #[test]
 #[ignore = "compiles and packages the extension (a minute); .ci/run runs it"]
 fn the_vscode_extension_compiles_and_packages() {
-    if !tool_available("npm", "apt-get install nodejs npm") {
+    let Some(modules) = vscode_modules() else {
         return;
-    }
-    let modules = repo_root().join("editors/vscode/node_modules");
-    if !modules.is_dir() {
-        assert!(
-            !tools_required(),
-            "editors/vscode/node_modules is missing (.ci/run runs npm ci there)"
-        );
-        eprintln!(
-            "skipped: editors/vscode/node_modules is missing (npm ci --prefix editors/vscode)"
-        );
-        return;
-    }
+    };
     let dir = TempDir::new("vscode");
     let source = repo_root().join("editors/vscode");
     for name in [
@@ -367,53 +357,90 @@ fn the_vscode_extension_compiles_and_packages() {
         ".vscodeignore",
         "README.md",
         "LICENSE",
+        "images/icon.png",
         "src/extension.ts",
+        "test/client-smoke.js",
     ] {
         dir.write(name, std::fs::read(source.join(name)).unwrap());
     }
-    let npm = |args: &[&str]| {
-        let out = run_with_limit(
-            Command::new("npm").args(args).current_dir(dir.path()),
-            Duration::from_secs(600),
-        );
-        assert!(
-            out.status.success(),
-            "npm {args:?}\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).unwrap();
-    npm(&["run", "compile", "--offline"]);
-    npm(&[
-        "exec",
-        "--offline",
-        "--",
-        "vsce",
-        "package",
-        "--out",
-        "shipshape.vsix",
-    ]);
-    let listing = run_with_limit(
-        Command::new("npm")
-            .args(["exec", "--offline", "--", "vsce", "ls", "--tree"])
-            .current_dir(dir.path()),
-        Duration::from_secs(300),
+    let vsix = dir.path().join("shipshape.vsix");
+    let out = run_with_limit(
+        Command::new(repo_root().join("scripts/package-vscode.sh"))
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--offline")
+            .arg(&vsix),
+        Duration::from_secs(600),
     );
-    let listing = String::from_utf8_lossy(&listing.stdout).to_string();
-    let vsix = std::fs::read(dir.path().join("shipshape.vsix")).unwrap();
-    assert_eq!(&vsix[..2], b"PK", "a vsix is a zip archive");
-    for file in ["extension.js", "package.json", "README.md", "LICENSE"] {
-        assert!(listing.contains(file), "{file} is not packaged:\n{listing}");
+    assert!(
+        out.status.success(),
+        "scripts/package-vscode.sh\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let contents = node_json(&source.join("test/vsix-contents.js"), &[vsix.as_os_str()]);
+    let files: Vec<&str> = contents["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for file in [
+        "extension.vsixmanifest",
+        "extension/package.json",
+        "extension/readme.md",
+        "extension/LICENSE.txt",
+        "extension/images/icon.png",
+        "extension/out/extension.js",
+    ] {
+        assert!(files.contains(&file), "{file} is not packaged: {files:?}");
     }
     assert!(
-        !listing.contains("node_modules"),
-        "the client is bundled:\n{listing}"
+        !files
+            .iter()
+            .any(|f| f.contains("node_modules") || f.contains("/src/") || f.contains("/test/")),
+        "only the bundle is packaged: {files:?}"
     );
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(source.join("package.json")).unwrap())
-            .unwrap();
+    let manifest = &contents["packageJson"];
     assert_eq!(manifest["main"], "./out/extension.js");
+    assert_eq!(manifest["publisher"], "shipshape");
+    assert_eq!(manifest["license"], "MIT OR Apache-2.0");
+    assert_eq!(manifest["icon"], "images/icon.png");
+    assert!(
+        manifest["repository"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(manifest["engines"]["vscode"].is_string());
+    assert!(!manifest["categories"].as_array().unwrap().is_empty());
+    assert!(manifest["keywords"].as_array().unwrap().len() >= 3);
+    // The binary comes from PATH unless the setting names it.
+    assert_eq!(
+        manifest["contributes"]["configuration"]["properties"]["shipshape.path"]["default"],
+        "shipshape"
+    );
+    let vsixmanifest = contents["manifest"].as_str().unwrap();
+    for expected in [
+        r#"Publisher="shipshape""#,
+        "<Categories>Linters</Categories>",
+        r#"Path="extension/images/icon.png""#,
+        r#"Path="extension/readme.md""#,
+        r#"Path="extension/LICENSE.txt""#,
+    ] {
+        assert!(
+            vsixmanifest.contains(expected),
+            "{expected} missing:\n{vsixmanifest}"
+        );
+    }
+    // A 128x128 PNG at least, as the Marketplace asks, and small.
+    let icon = std::fs::read(source.join("images/icon.png")).unwrap();
+    assert_eq!(&icon[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(icon[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(icon[20..24].try_into().unwrap());
+    assert!(width >= 128 && height >= 128, "{width}x{height}");
+    assert!(icon.len() < 16 * 1024, "{} bytes", icon.len());
     let bundle = std::fs::read_to_string(dir.path().join("out/extension.js")).unwrap();
     assert!(
         bundle.contains("\"lsp\""),
