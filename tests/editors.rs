@@ -1,12 +1,16 @@
 //! The editor clients of `editors/` against the real server: headless Neovim (Debian's
 //! package) with `editors/neovim` opens a bad Compose file and reports the diagnostics it
-//! received; the VS Code extension installs, compiles and packages with npm; Helix's
-//! `languages.toml` runs the server the way the binary expects.
+//! received; `vscode-languageclient`'s way of starting a server (its node module, the
+//! extension's dependency) gets the diagnostics of a Compose file; the VS Code extension
+//! compiles and packages as a `.vsix` with `scripts/package-vscode.sh`; Helix's
+//! `languages.toml` gives shipshape to Helix's Compose, GitLab CI and YAML languages
+//! without dropping their default servers, and runs the server the way the binary expects.
 //!
-//! `.ci/run` installs Neovim and sets `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes its absence
-//! a failure; elsewhere the test is skipped when `nvim` is missing. The VS Code package
-//! needs the npm registry: `cargo test --test editors -- --ignored` runs it, and `.ci/run`
-//! does.
+//! `.ci/run` installs Neovim and npm, runs `npm ci` in `editors/vscode` and sets
+//! `SHIPSHAPE_REQUIRE_TOOLS=1`, which makes their absence a failure; elsewhere those tests
+//! are skipped, saying so. The VS Code tests never reach the registry (they use the
+//! `node_modules` `npm ci` installed): `cargo test --test editors -- --ignored` runs them,
+//! and `.ci/run` does.
 
 mod support;
 
@@ -141,10 +145,79 @@ vim.api.nvim_create_autocmd("VimEnter", {{
     );
 }
 
+/// The languages Helix opens Compose files and pipelines as, with the servers Helix's own
+/// `languages.toml` lists for each (helix-editor/helix master, commit
+/// 0003a117b46146bc72dd2858503b41f4bf6501ad; `editors/helix/README.md` cites the pull
+/// requests): a language's `language-servers` in a user's file replaces that list, so
+/// `editors/helix/languages.toml` must repeat it before `shipshape`.
+const HELIX_LANGUAGES: &[(&str, &[&str])] = &[
+    ("yaml", &["yaml-language-server", "ansible-language-server"]),
+    (
+        "docker-compose",
+        &[
+            "docker-compose-langserver",
+            "yaml-language-server",
+            "docker-language-server",
+        ],
+    ),
+    ("gitlab-ci", &["yaml-language-server", "gitlab-ci-ls"]),
+];
+
+fn helix_config() -> toml::Table {
+    let text = std::fs::read_to_string(repo_root().join("editors/helix/languages.toml")).unwrap();
+    toml::from_str(&text).unwrap()
+}
+
+#[test]
+fn helix_gives_shipshape_to_its_compose_gitlab_and_yaml_languages() {
+    let config = helix_config();
+    let languages = config["language"].as_array().unwrap();
+    let names: Vec<&str> = languages
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        HELIX_LANGUAGES.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+    );
+    let readme = std::fs::read_to_string(repo_root().join("editors/helix/README.md")).unwrap();
+    for (name, defaults) in HELIX_LANGUAGES {
+        let language = languages
+            .iter()
+            .find(|l| l["name"].as_str() == Some(name))
+            .unwrap();
+        let servers: Vec<&str> = language["language-servers"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: no language-servers"))
+            .iter()
+            .map(|s| s.as_str().unwrap())
+            .collect();
+        let mut expected = defaults.to_vec();
+        expected.push("shipshape");
+        assert_eq!(servers, expected, "{name}: Helix's servers, then shipshape");
+        // Only the servers: Helix keeps its own file types, scope and grammar.
+        let mut keys: Vec<&str> = language
+            .as_table()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["language-servers", "name"], "{name}");
+        // The README's table says the same.
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| panic!("README has no row for {name}"));
+        let listed = row.rsplit('|').nth(1).unwrap();
+        let quoted: Vec<String> = expected.iter().map(|s| format!("`{s}`")).collect();
+        assert_eq!(listed.trim(), quoted.join(", "), "README row of {name}");
+    }
+}
+
 #[test]
 fn helix_runs_the_server_the_binary_serves() {
-    let text = std::fs::read_to_string(repo_root().join("editors/helix/languages.toml")).unwrap();
-    let config: toml::Table = toml::from_str(&text).unwrap();
+    let config = helix_config();
     let server = &config["language-server"]["shipshape"];
     assert_eq!(server["command"].as_str(), Some("shipshape"));
     let args: Vec<&str> = server["args"]
@@ -154,19 +227,6 @@ fn helix_runs_the_server_the_binary_serves() {
         .map(|a| a.as_str().unwrap())
         .collect();
     assert_eq!(args, ["lsp"]);
-    let yaml = config["language"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["name"].as_str() == Some("yaml"))
-        .expect("a yaml language table");
-    assert!(
-        yaml["language-servers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s.as_str() == Some("shipshape"))
-    );
     // The same command speaks LSP: it answers `initialize` with its name.
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipshape"))
         .args(&args)
@@ -189,15 +249,14 @@ fn helix_runs_the_server_the_binary_serves() {
     assert!(text.contains(r#""name":"shipshape""#), "{text}");
 }
 
-/// `npm run compile` and `vsce package` in a copy of `editors/vscode` with the
-/// `node_modules` `.ci/run` installed there (`npm ci`: the test itself never reaches the
-/// registry), then the package's contents: the bundled client, the manifest, the README,
-/// nothing from `node_modules`.
-#[test]
-#[ignore = "compiles and packages the extension (a minute); .ci/run runs it"]
-fn the_vscode_extension_compiles_and_packages() {
-    if !tool_available("npm", "apt-get install nodejs npm") {
-        return;
+/// `editors/vscode/node_modules` as `.ci/run`'s `npm ci` installed it, with node and npm;
+/// `None` (the test skipped, saying so) when one is missing, a failure under
+/// `SHIPSHAPE_REQUIRE_TOOLS`/`CI`.
+fn vscode_modules() -> Option<std::path::PathBuf> {
+    if !tool_available("node", "apt-get install nodejs")
+        || !tool_available("npm", "apt-get install npm")
+    {
+        return None;
     }
     let modules = repo_root().join("editors/vscode/node_modules");
     if !modules.is_dir() {
@@ -208,8 +267,87 @@ fn the_vscode_extension_compiles_and_packages() {
         eprintln!(
             "skipped: editors/vscode/node_modules is missing (npm ci --prefix editors/vscode)"
         );
-        return;
+        return None;
     }
+    Some(modules)
+}
+
+/// Runs `node SCRIPT ARGS` and parses the one JSON object it prints.
+fn node_json(script: &Path, args: &[&std::ffi::OsStr]) -> Value {
+    let out = run_with_limit(
+        Command::new("node").arg(script).args(args),
+        Duration::from_secs(120),
+    );
+    assert!(
+        out.status.success(),
+        "node {}\nstdout: {}\nstderr: {}",
+        script.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// The extension's client starts the server as `vscode-languageclient` starts an
+/// executable with `TransportKind.stdio`: `editors/vscode/test/client-smoke.js` uses the
+/// library's own protocol connection and copies its spawn (`shipshape lsp --stdio`, in
+/// the workspace folder), checking first that the installed
+/// `vscode-languageclient/lib/node/main.js` still builds the command line so. A Compose
+/// file with an untagged image gets its diagnostic; shutdown and exit end the server
+/// cleanly.
+#[test]
+#[ignore = "needs editors/vscode/node_modules (npm ci); .ci/run runs it"]
+fn vscode_languageclient_starts_the_server_and_gets_diagnostics() {
+    let Some(_) = vscode_modules() else {
+        return;
+    };
+    let source =
+        std::fs::read_to_string(repo_root().join("editors/vscode/src/extension.ts")).unwrap();
+    assert!(
+        source.contains(r#"{ command, args: ["lsp"], transport: TransportKind.stdio }"#),
+        "client-smoke.js copies the extension's ServerOptions; update it with them"
+    );
+    let dir = TempDir::new("vscode-client");
+    dir.write(".git/HEAD", "ref: refs/heads/main\n");
+    let compose = dir.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n    ports:\n      - \"8080:80\"\n",
+    );
+    let bin = Path::new(env!("CARGO_BIN_EXE_shipshape"));
+    let report = node_json(
+        &repo_root().join("editors/vscode/test/client-smoke.js"),
+        &[bin.as_os_str(), dir.path().as_os_str(), compose.as_os_str()],
+    );
+    assert_eq!(
+        report["command"],
+        serde_json::json!([bin.display().to_string(), "lsp", "--stdio"]),
+        "{report:#}"
+    );
+    assert_eq!(report["cwd"], dir.path().display().to_string());
+    assert_eq!(report["serverName"], "shipshape");
+    let diagnostics = report["diagnostics"].as_array().unwrap();
+    let image = diagnostics
+        .iter()
+        .find(|d| d["code"] == "image-tag")
+        .unwrap_or_else(|| panic!("no image-tag diagnostic: {report:#}"));
+    assert_eq!(image["range"]["start"]["line"], 2);
+    assert_eq!(image["range"]["start"]["character"], 11);
+    assert_eq!(image["source"], "shipshape");
+    assert_eq!(report["exitCode"], 0, "{report:#}");
+    assert_eq!(report["stderr"], "", "{report:#}");
+}
+
+/// `scripts/package-vscode.sh --offline` in a copy of `editors/vscode` with the
+/// `node_modules` `.ci/run` installed there (`npm ci`: the test itself never reaches the
+/// registry), then the `.vsix` itself, read by `editors/vscode/test/vsix-contents.js`:
+/// the bundled client, the icon, the README and license, nothing from `node_modules`,
+/// and the Marketplace / Open VSX metadata of its manifest.
+#[test]
+#[ignore = "compiles and packages the extension (a minute); .ci/run runs it"]
+fn the_vscode_extension_compiles_and_packages() {
+    let Some(modules) = vscode_modules() else {
+        return;
+    };
     let dir = TempDir::new("vscode");
     let source = repo_root().join("editors/vscode");
     for name in [
@@ -219,53 +357,90 @@ fn the_vscode_extension_compiles_and_packages() {
         ".vscodeignore",
         "README.md",
         "LICENSE",
+        "images/icon.png",
         "src/extension.ts",
+        "test/client-smoke.js",
     ] {
         dir.write(name, std::fs::read(source.join(name)).unwrap());
     }
-    let npm = |args: &[&str]| {
-        let out = run_with_limit(
-            Command::new("npm").args(args).current_dir(dir.path()),
-            Duration::from_secs(600),
-        );
-        assert!(
-            out.status.success(),
-            "npm {args:?}\nstdout: {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
     std::os::unix::fs::symlink(&modules, dir.path().join("node_modules")).unwrap();
-    npm(&["run", "compile", "--offline"]);
-    npm(&[
-        "exec",
-        "--offline",
-        "--",
-        "vsce",
-        "package",
-        "--out",
-        "shipshape.vsix",
-    ]);
-    let listing = run_with_limit(
-        Command::new("npm")
-            .args(["exec", "--offline", "--", "vsce", "ls", "--tree"])
-            .current_dir(dir.path()),
-        Duration::from_secs(300),
+    let vsix = dir.path().join("shipshape.vsix");
+    let out = run_with_limit(
+        Command::new(repo_root().join("scripts/package-vscode.sh"))
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--offline")
+            .arg(&vsix),
+        Duration::from_secs(600),
     );
-    let listing = String::from_utf8_lossy(&listing.stdout).to_string();
-    let vsix = std::fs::read(dir.path().join("shipshape.vsix")).unwrap();
-    assert_eq!(&vsix[..2], b"PK", "a vsix is a zip archive");
-    for file in ["extension.js", "package.json", "README.md", "LICENSE"] {
-        assert!(listing.contains(file), "{file} is not packaged:\n{listing}");
+    assert!(
+        out.status.success(),
+        "scripts/package-vscode.sh\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let contents = node_json(&source.join("test/vsix-contents.js"), &[vsix.as_os_str()]);
+    let files: Vec<&str> = contents["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    for file in [
+        "extension.vsixmanifest",
+        "extension/package.json",
+        "extension/readme.md",
+        "extension/LICENSE.txt",
+        "extension/images/icon.png",
+        "extension/out/extension.js",
+    ] {
+        assert!(files.contains(&file), "{file} is not packaged: {files:?}");
     }
     assert!(
-        !listing.contains("node_modules"),
-        "the client is bundled:\n{listing}"
+        !files
+            .iter()
+            .any(|f| f.contains("node_modules") || f.contains("/src/") || f.contains("/test/")),
+        "only the bundle is packaged: {files:?}"
     );
-    let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(source.join("package.json")).unwrap())
-            .unwrap();
+    let manifest = &contents["packageJson"];
     assert_eq!(manifest["main"], "./out/extension.js");
+    assert_eq!(manifest["publisher"], "shipshape");
+    assert_eq!(manifest["license"], "MIT OR Apache-2.0");
+    assert_eq!(manifest["icon"], "images/icon.png");
+    assert!(
+        manifest["repository"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(manifest["engines"]["vscode"].is_string());
+    assert!(!manifest["categories"].as_array().unwrap().is_empty());
+    assert!(manifest["keywords"].as_array().unwrap().len() >= 3);
+    // The binary comes from PATH unless the setting names it.
+    assert_eq!(
+        manifest["contributes"]["configuration"]["properties"]["shipshape.path"]["default"],
+        "shipshape"
+    );
+    let vsixmanifest = contents["manifest"].as_str().unwrap();
+    for expected in [
+        r#"Publisher="shipshape""#,
+        "<Categories>Linters</Categories>",
+        r#"Path="extension/images/icon.png""#,
+        r#"Path="extension/readme.md""#,
+        r#"Path="extension/LICENSE.txt""#,
+    ] {
+        assert!(
+            vsixmanifest.contains(expected),
+            "{expected} missing:\n{vsixmanifest}"
+        );
+    }
+    // A 128x128 PNG at least, as the Marketplace asks, and small.
+    let icon = std::fs::read(source.join("images/icon.png")).unwrap();
+    assert_eq!(&icon[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(icon[16..20].try_into().unwrap());
+    let height = u32::from_be_bytes(icon[20..24].try_into().unwrap());
+    assert!(width >= 128 && height >= 128, "{width}x{height}");
+    assert!(icon.len() < 16 * 1024, "{} bytes", icon.len());
     let bundle = std::fs::read_to_string(dir.path().join("out/extension.js")).unwrap();
     assert!(
         bundle.contains("\"lsp\""),
