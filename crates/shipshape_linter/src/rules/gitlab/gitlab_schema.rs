@@ -10,7 +10,7 @@ use shipshape_model::schema::{SchemaError, SchemaErrorKind, SchemaPath};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::support::{SchemaWording, report_schema_error};
-use crate::workspace::AnalyzedFile;
+use crate::workspace::{AnalyzedFile, IncludeOutcome};
 
 pub static RULE: Rule = Rule {
     name: "gitlab-schema",
@@ -19,7 +19,11 @@ pub static RULE: Rule = Rule {
     fix: FixAvailability::None,
     summary: "unknown keyword, wrong type or invalid value per the GitLab CI keyword reference",
     doc: include_str!("../../../../../rules/gitlab-schema/README.md"),
-    checks: &[Check::File(check_file), Check::Pipeline(check_pipeline)],
+    checks: &[
+        Check::File(check_file),
+        Check::Pipeline(check_pipeline),
+        Check::Pipeline(check_include_inputs),
+    ],
     options: &[],
 };
 
@@ -58,6 +62,104 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         d.note("jobs whose names start with \".\" are hidden templates and never run");
     }
     d.help("add a job, or include this file from a pipeline that has one");
+}
+
+/// `include: inputs:` against the included file's `spec: inputs:` header, in GitLab's words
+/// (`Ci::Input::Inputs`): every input without a `default` given a value, no value for an
+/// input the header does not declare.
+fn check_include_inputs(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
+    let model = cx.model();
+    for &file in &model.files {
+        let tree = cx.tree(file);
+        for r in cx.ws.ci_includes.get(&file).into_iter().flatten() {
+            let IncludeOutcome::Files(targets) = &r.outcome else {
+                continue;
+            };
+            let origin = r.include.origin;
+            if origin.file != file {
+                continue;
+            }
+            let entry = tree.parent(origin.node).filter(|&m| tree.is_mapping(m));
+            let given = entry
+                .and_then(|m| tree.value(m, "inputs"))
+                .map(|i| tree.resolve(i))
+                .filter(|&i| tree.is_mapping(i));
+            for &target in targets {
+                let target_tree = cx.tree(target);
+                let declared = documents(target_tree)
+                    .1
+                    .and_then(|h| tree_value(target_tree, h, "spec"))
+                    .and_then(|s| tree_value(target_tree, s, "inputs"))
+                    .filter(|&i| target_tree.is_mapping(i));
+                let Some(declared) = declared else {
+                    if let Some(given) = given {
+                        sink.report(
+                            file,
+                            tree.node(given).span,
+                            "Given inputs not defined in the `spec` section of the included configuration file",
+                        )
+                        .label("the included file has no `spec: inputs:` header")
+                        .help("declare the inputs in a `spec: inputs:` header of the included file, or remove them here");
+                    }
+                    continue;
+                };
+                let names: Vec<String> = target_tree
+                    .entries(declared)
+                    .iter()
+                    .map(|e| target_tree.key_text(e.key))
+                    .collect();
+                if let Some(given) = given {
+                    for e in tree.entries(given) {
+                        let name = tree.key_text(e.key);
+                        if !names.contains(&name) {
+                            sink.report(
+                                file,
+                                tree.node(e.key).span,
+                                format!("unknown input arguments: {name}"),
+                            )
+                            .label("the included file declares no such input")
+                            .help(format!("its inputs: {}", names.join(", ")));
+                        }
+                    }
+                }
+                for e in target_tree.entries(declared) {
+                    let spec = target_tree.resolve(e.value);
+                    let has_default =
+                        target_tree.is_mapping(spec) && target_tree.get(spec, "default").is_some();
+                    let name = target_tree.key_text(e.key);
+                    let provided = given.is_some_and(|g| tree.get(g, &name).is_some());
+                    if has_default || provided {
+                        continue;
+                    }
+                    sink.report(
+                        file,
+                        cx.span(origin),
+                        format!("`{name}` input: required value has not been provided"),
+                    )
+                    .label(format!("includes a file that needs the input \"{name}\""))
+                    .secondary(
+                        target,
+                        target_tree.node(e.key).span,
+                        "declared here, without a `default`",
+                    )
+                    .help(format!(
+                        "give it under `inputs:` of this include: `{name}: ...`"
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn tree_value(
+    tree: &shipshape_yaml::Tree,
+    map: shipshape_yaml::NodeId,
+    key: &str,
+) -> Option<shipshape_yaml::NodeId> {
+    tree.is_mapping(map)
+        .then(|| tree.value(map, key))
+        .flatten()
+        .map(|v| tree.resolve(v))
 }
 
 /// `jobs:build:artifacts`, `default:image`, `workflow:rules[0]`: the path in GitLab's
