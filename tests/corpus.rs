@@ -394,6 +394,10 @@ const GITLAB_RUBY_REJECTS: &[(&str, &str)] = &[
         "Ruby rejects: `when: never` outside rules (Entry::Job::ALLOWED_WHEN)",
     ),
     (
+        "firecow__gitlab-ci-local/tests/test-cases/reference/.gitlab-ci-11-level-deep.yml",
+        "Ruby rejects: a script 11 lists deep once its !references are resolved (Entry::Commands)",
+    ),
+    (
         "timo-reymann__gitlab-ci-verify/internal/gitlab/ci-yaml/test_data/gitlab-ci/validMultiJob.yaml",
         "Ruby rejects: a hidden key with a null value can't be blank (Entry::Hidden)",
     ),

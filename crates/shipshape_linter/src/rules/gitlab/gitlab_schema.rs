@@ -11,6 +11,7 @@ use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::support::{SchemaWording, report_schema_error};
 use crate::workspace::{AnalyzedFile, IncludeOutcome};
+use shipshape_yaml::FileId;
 
 pub static RULE: Rule = Rule {
     name: "gitlab-schema",
@@ -23,6 +24,7 @@ pub static RULE: Rule = Rule {
         Check::File(check_file),
         Check::Pipeline(check_pipeline),
         Check::Pipeline(check_include_inputs),
+        Check::Pipeline(check_script_nesting),
     ],
     options: &[],
 };
@@ -149,6 +151,136 @@ fn check_include_inputs(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
+}
+
+/// How deep GitLab lets script lists nest once `!reference`s are resolved (each one puts
+/// the list it names inside the list that holds it).
+const MAX_SCRIPT_NESTING: usize = 10;
+
+/// Scripts nested deeper than GitLab accepts through `!reference`s (the file check cannot
+/// see what a reference brings): `Entry::Commands` accepts "a string or a nested array of
+/// strings up to 10 levels deep".
+fn check_script_nesting(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
+    let model = cx.model();
+    for &file in &model.files {
+        let tree = cx.tree(file);
+        let Some(root) = documents(tree).0.filter(|&r| tree.is_mapping(r)) else {
+            continue;
+        };
+        for job in tree.entries(root) {
+            let name = tree.key_text(job.key);
+            let value = tree.resolve(job.value);
+            if !tree.is_mapping(value)
+                || (TOP_LEVEL_KEYWORDS.contains(&name.as_str()) && name != "default")
+            {
+                continue;
+            }
+            for key in ["script", "before_script", "after_script"] {
+                let Some(script) = tree.value(value, key) else {
+                    continue;
+                };
+                if !has_reference(tree, script) {
+                    continue;
+                }
+                let Some(depth) = nesting_depth(cx, file, script) else {
+                    continue;
+                };
+                if depth <= MAX_SCRIPT_NESTING {
+                    continue;
+                }
+                let path = if name == "default" {
+                    format!("default:{key}")
+                } else {
+                    format!("jobs:{name}:{key}")
+                };
+                sink.report(
+                    file,
+                    tree.node(script).span,
+                    format!("{path} config should be a string or a nested array of strings up to {MAX_SCRIPT_NESTING} levels deep"),
+                )
+                .label(format!("{depth} levels deep once its !references are resolved"))
+                .note("each `!reference` puts the list it names inside the list that holds it")
+                .help("reference fewer nested lists, or write the commands out in the template");
+            }
+        }
+    }
+}
+
+/// Whether a `!reference` occurs in the value (walked by index, no recursion).
+fn has_reference(tree: &shipshape_yaml::Tree, node: shipshape_yaml::NodeId) -> bool {
+    let mut stack = vec![node];
+    while let Some(n) = stack.pop() {
+        if tree.tag(n) == Some("!reference") {
+            return true;
+        }
+        let n = tree.resolve(n);
+        if tree.is_sequence(n) {
+            stack.extend(tree.items(n));
+        }
+    }
+    false
+}
+
+/// The list nesting of a script as GitLab validates it: `!reference`s replaced by what they
+/// name (in the pipeline's files, the root winning), followed at most ten deep (None past
+/// that).
+fn nesting_depth(
+    cx: &PipelineContext<'_>,
+    file: FileId,
+    node: shipshape_yaml::NodeId,
+) -> Option<usize> {
+    let mut deepest = 0;
+    // (file, node, lists around it, references followed to reach it)
+    let mut stack = vec![(file, node, 0usize, 0usize)];
+    let mut steps = 0usize;
+    while let Some((f, n, level, hops)) = stack.pop() {
+        steps += 1;
+        if steps > 100_000 {
+            return None;
+        }
+        let tree = cx.tree(f);
+        if tree.tag(n) == Some("!reference") {
+            let path: Vec<&str> = tree
+                .items(tree.resolve(n))
+                .iter()
+                .filter_map(|&i| tree.scalar(i))
+                .collect();
+            // A chain longer than GitLab follows (a loop, most likely) is
+            // unknown-reference's finding, not a depth to measure.
+            if hops >= MAX_SCRIPT_NESTING {
+                return None;
+            }
+            if let Some((tf, tn)) = reference_target(cx, &path) {
+                stack.push((tf, tn, level, hops + 1));
+            }
+            continue;
+        }
+        let n = tree.resolve(n);
+        if tree.is_sequence(n) {
+            deepest = deepest.max(level + 1);
+            for &item in tree.items(n) {
+                stack.push((f, item, level + 1, hops));
+            }
+        }
+    }
+    Some(deepest)
+}
+
+/// The node a `!reference [a, b, ...]` names, as written in the pipeline's files.
+fn reference_target(
+    cx: &PipelineContext<'_>,
+    path: &[&str],
+) -> Option<(FileId, shipshape_yaml::NodeId)> {
+    let (first, rest) = path.split_first()?;
+    cx.model().files.iter().rev().find_map(|&f| {
+        let tree = cx.tree(f);
+        let root = documents(tree).0?;
+        let mut node = tree_value(tree, root, first)?;
+        for key in rest {
+            node = tree_value(tree, node, key)?;
+        }
+        Some((f, node))
+    })
 }
 
 fn tree_value(
