@@ -918,7 +918,15 @@ fn job_value_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
             }
         }
     }
-    // `trigger: include:` of another project: `project` and `file` together.
+    errors.extend(trigger_include_errors(tree, job, &base));
+    errors
+}
+
+/// `trigger: include:` of another project: `project` and `file` together, `project` a
+/// project path.
+fn trigger_include_errors(tree: &Tree, job: NodeId, base: &SchemaPath) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let key = |k: &str| Segment::Key(k.into());
     if let Some(include) = tree
         .value(job, "trigger")
         .map(|t| tree.resolve(t))
@@ -932,7 +940,7 @@ fn job_value_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
             }
             let mut segments = vec![key("trigger"), key("include")];
             segments.extend(i.map(Segment::Index));
-            let at = path_of(&base, &segments);
+            let at = path_of(base, &segments);
             let project = tree.value(item, "project");
             let file = tree.value(item, "file");
             let other = ["local", "template", "artifact", "remote", "component"]
@@ -1073,24 +1081,31 @@ fn input_errors(tree: &Tree, header: NodeId, body: Option<NodeId>) -> Vec<Schema
         }
     }
     if let Some(body) = body {
-        let mut stack = vec![body];
-        let mut seen = 0usize;
-        while let Some(node) = stack.pop() {
-            seen += 1;
-            if seen > tree.len() {
-                break;
+        errors.extend(interpolation_errors(tree, body, &declared));
+    }
+    errors
+}
+
+/// The `$[[ ... ]]` blocks of the pipeline document below a `spec: inputs:` header.
+fn interpolation_errors(tree: &Tree, body: NodeId, declared: &[String]) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let mut stack = vec![body];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > tree.len() {
+            break;
+        }
+        if tree.is_sequence(node) {
+            stack.extend(tree.items(node).iter().rev());
+        } else if tree.is_mapping(node) {
+            for e in tree.entries(node).iter().rev() {
+                stack.push(e.value);
+                stack.push(e.key);
             }
-            if tree.is_sequence(node) {
-                stack.extend(tree.items(node).iter().rev());
-            } else if tree.is_mapping(node) {
-                for e in tree.entries(node).iter().rev() {
-                    stack.push(e.value);
-                    stack.push(e.key);
-                }
-            } else if let Some(text) = tree.scalar(node) {
-                for problem in interpolation_problems(text, &declared) {
-                    errors.push(invalid(node, SchemaPath::default(), &problem));
-                }
+        } else if let Some(text) = tree.scalar(node) {
+            for problem in interpolation_problems(text, declared) {
+                errors.push(invalid(node, SchemaPath::default(), &problem));
             }
         }
     }
