@@ -269,3 +269,37 @@ fn gitlab_schema_tests_negative_flagged_positive_silent() {
         failures.join("\n")
     );
 }
+
+/// A file named on the command line under a name that says nothing is GitLab CI by its
+/// content, even without a `script:` job: the schema test files keep their own names
+/// here (negative `artifacts.yml` holds only `artifacts:` templates, `variables.yml` only
+/// `variables:`, positive `spec_inputs.yml` `spec: inputs:`, `include:` and triggers), and
+/// still get GitLab's findings.
+#[test]
+fn gitlab_ci_without_script_jobs_is_read_as_gitlab_ci() {
+    let Some(corpus) = support::shared_dir("corpus", "MANIFEST.tsv") else {
+        return;
+    };
+    for (negative, name, path) in schema_test_files(&corpus) {
+        let wanted = match name.as_str() {
+            "artifacts.yml" | "variables.yml" => negative,
+            "spec_inputs.yml" => !negative,
+            _ => false,
+        };
+        if !wanted {
+            continue;
+        }
+        let dir = support::TempDir::new("gitlab-by-content");
+        std::fs::copy(&path, dir.path().join(&name)).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_shipshape"))
+            .args(["check", "--format", "concise", "--quiet", &name])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            stdout.contains("error[gitlab-schema]"),
+            "{name} is not read as GitLab CI:\n{stdout}"
+        );
+    }
+}

@@ -135,6 +135,20 @@ fn looks_like_gitlab(tree: &Tree, root: NodeId) -> bool {
         if key == "spec" && tree.value(e.value, "inputs").is_some() {
             return true;
         }
+        // GitLab's hash form of a variable: `variables: {NAME: {value:, description:}}`.
+        if key == "variables"
+            && tree.entries(e.value).iter().any(|v| {
+                tree.is_mapping(v.value)
+                    && tree.value(v.value, "value").is_some()
+                    && tree.entries(v.value).iter().all(|x| {
+                        tree.scalar(x.key).is_some_and(|k| {
+                            matches!(k, "value" | "description" | "desc" | "options" | "expand")
+                        })
+                    })
+            })
+        {
+            return true;
+        }
         !TOP_LEVEL_KEYWORDS.contains(&key)
             && tree.entries(e.value).iter().any(|je| {
                 tree.scalar(je.key)
@@ -177,6 +191,10 @@ mod tests {
             classify(
                 "variables:\n  A: b\n.reports:\n  artifacts:\n    reports:\n      junit: report.xml\n"
             ),
+            FileKind::GitlabCi
+        );
+        assert_eq!(
+            classify("variables:\n  FOO:\n    value: bar\n    description: what it is\n"),
             FileKind::GitlabCi
         );
         assert_eq!(
