@@ -43,9 +43,24 @@ pub const NAME_PATTERNS: &[(&str, FileKind)] = &[
     ("*.env", FileKind::DotEnv),
 ];
 
-/// Job keywords that only a GitLab CI job has.
+/// Job keywords that only a GitLab CI job has; a template holding only `artifacts:`,
+/// `before_script:` or `allow_failure:` is still one (a file of such templates is GitLab
+/// CI, included by a pipeline).
 const GITLAB_JOB_MARKERS: &[&str] = &[
-    "script", "trigger", "extends", "stage", "needs", "rules", "run",
+    "script",
+    "trigger",
+    "extends",
+    "stage",
+    "needs",
+    "rules",
+    "run",
+    "artifacts",
+    "before_script",
+    "after_script",
+    "allow_failure",
+    "dependencies",
+    "interruptible",
+    "resource_group",
 ];
 
 /// Classifies a parsed file that its name did not classify. Any document may decide:
@@ -116,6 +131,24 @@ fn looks_like_gitlab(tree: &Tree, root: NodeId) -> bool {
         ) {
             return true;
         }
+        // A CI/CD component or template: `spec: inputs:` (usually a header document).
+        if key == "spec" && tree.value(e.value, "inputs").is_some() {
+            return true;
+        }
+        // GitLab's hash form of a variable: `variables: {NAME: {value:, description:}}`.
+        if key == "variables"
+            && tree.entries(e.value).iter().any(|v| {
+                tree.is_mapping(v.value)
+                    && tree.value(v.value, "value").is_some()
+                    && tree.entries(v.value).iter().all(|x| {
+                        tree.scalar(x.key).is_some_and(|k| {
+                            matches!(k, "value" | "description" | "desc" | "options" | "expand")
+                        })
+                    })
+            })
+        {
+            return true;
+        }
         !TOP_LEVEL_KEYWORDS.contains(&key)
             && tree.entries(e.value).iter().any(|je| {
                 tree.scalar(je.key)
@@ -149,6 +182,25 @@ mod tests {
             FileKind::GitlabCi
         );
         assert_eq!(classify("apiVersion: v1\nkind: Pod\n"), FileKind::Yaml);
+        // GitLab CI without any `script:` job: a component header, artifact templates.
+        assert_eq!(
+            classify("spec:\n  inputs:\n    stage: {default: test}\n---\nvariables:\n  A: b\n"),
+            FileKind::GitlabCi
+        );
+        assert_eq!(
+            classify(
+                "variables:\n  A: b\n.reports:\n  artifacts:\n    reports:\n      junit: report.xml\n"
+            ),
+            FileKind::GitlabCi
+        );
+        assert_eq!(
+            classify("variables:\n  FOO:\n    value: bar\n    description: what it is\n"),
+            FileKind::GitlabCi
+        );
+        assert_eq!(
+            classify("apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: 2\n"),
+            FileKind::Yaml
+        );
         // A services key alone in a bigger document is not enough.
         assert_eq!(classify("services:\n  a: {}\nspec: {}\n"), FileKind::Yaml);
     }

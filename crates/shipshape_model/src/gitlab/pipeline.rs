@@ -345,16 +345,21 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
     };
     // Most pipelines have no `!reference`: then the merged value is already resolved.
     let top = if has_references(&raw_top) {
-        let index: HashMap<&str, &Value> = raw_top
+        // GitLab applies `extends` before it resolves `!reference` (`Config#build_config`:
+        // `Extendable`, then `Yaml::Tags::Resolver`): a reference into a template reads
+        // the template with its own `extends` applied. Errors of that `extends` are
+        // reported by the pass over every job below, not here.
+        let extended_targets = extended_reference_targets(&raw_top);
+        let mut index: HashMap<&str, &Value> = raw_top
             .entries()
             .iter()
             .rev()
             .map(|e| (&*e.key, &e.value))
             .collect();
-        let top = Top {
-            value: &raw_top,
-            index,
-        };
+        for (name, value) in &extended_targets {
+            index.insert(name, value);
+        }
+        let top = Top { index };
         resolve_references(&raw_top, &top, &mut Vec::new(), &mut expansion, &mut errors)
     } else {
         raw_top
@@ -383,12 +388,7 @@ pub fn build(root_file: FileId, sources: &[PipelineSource<'_>], open_includes: b
     }
 
     let defaults = defaults(&top);
-    let templates: HashMap<&str, &MapEntry> = top
-        .entries()
-        .iter()
-        .filter(|e| e.value.is_map())
-        .map(|e| (&*e.key, e))
-        .collect();
+    let templates = templates_of(&top);
     let mut resolved: HashMap<String, Value> = HashMap::new();
     for entry in top.entries() {
         if TOP_LEVEL_KEYWORDS.contains(&&*entry.key) || !entry.value.is_map() {
@@ -543,6 +543,15 @@ fn extended(
     value
 }
 
+/// The top-level mappings by name: what `extends` may name.
+fn templates_of(top: &Value) -> HashMap<&str, &MapEntry> {
+    top.entries()
+        .iter()
+        .filter(|e| e.value.is_map())
+        .map(|e| (&*e.key, e))
+        .collect()
+}
+
 /// What `default:` (and the deprecated top-level keys) give to every job.
 fn defaults(top: &Value) -> Vec<MapEntry> {
     let mut out: Vec<MapEntry> = top
@@ -605,8 +614,8 @@ fn has_references(value: &Value) -> bool {
 /// The merged top level, with its keys indexed (a pipeline of thousands of jobs, each
 /// referencing a template).
 struct Top<'v> {
-    value: &'v Value,
-    /// The first entry of each key, as `Value::entry` finds it.
+    /// The first entry of each key, as `Value::entry` finds it (a template with its own
+    /// `extends`, as extended).
     index: HashMap<&'v str, &'v Value>,
 }
 
@@ -688,13 +697,56 @@ fn resolve_references(
     }
 }
 
+/// The templates a `!reference` names that have an `extends` of their own, each with its
+/// `extends` chain applied (references inside still unresolved, as in GitLab).
+fn extended_reference_targets(top: &Value) -> HashMap<String, Value> {
+    let mut named: Vec<&str> = Vec::new();
+    let mut stack = vec![top];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Reference { path, .. } => {
+                if let Some(first) = path.first() {
+                    named.push(first);
+                }
+            }
+            Value::Seq { items, .. } => stack.extend(items),
+            Value::Map { entries, .. } => stack.extend(entries.iter().map(|e| &e.value)),
+            Value::Null(_) | Value::Scalar { .. } => {}
+        }
+    }
+    let templates = templates_of(top);
+    let mut budget = Budget {
+        left: MAX_EXPANDED_NODES,
+        exceeded: false,
+    };
+    let mut done = HashMap::new();
+    let mut out = HashMap::new();
+    for name in named {
+        if out.contains_key(name)
+            || TOP_LEVEL_KEYWORDS.contains(&name)
+            || templates
+                .get(name)
+                .is_none_or(|e| e.value.get("extends").is_none())
+        {
+            continue;
+        }
+        let value = extended(
+            name,
+            &templates,
+            &mut done,
+            &mut Vec::new(),
+            None,
+            &mut budget,
+            &mut Vec::new(),
+        );
+        out.insert(name.to_string(), value);
+    }
+    out
+}
+
 fn lookup<'v>(top: &Top<'v>, path: &[String]) -> Option<&'v Value> {
     let (first, rest) = path.split_first()?;
     let found = *top.index.get(first.as_str())?;
-    debug_assert!(std::ptr::eq(
-        found,
-        &top.value.entry(first).expect("indexed").value
-    ));
     if rest.is_empty() {
         return Some(found);
     }
@@ -818,6 +870,25 @@ bad:
         assert!(
             matches!(&p.errors[..], [PipelineError::UnknownReference { path, .. }] if path[0] == ".nope")
         );
+    }
+
+    #[test]
+    fn references_read_templates_with_their_extends_applied() {
+        let (p, _) = pipeline(&["\
+.base:
+  variables: {A: '1'}
+.variables:
+  extends: .base
+  variables: {B: '2'}
+job:
+  variables: !reference [.variables, variables]
+  script: [make]
+"]);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let job = p.job("job").unwrap();
+        let mut names: Vec<String> = p.job_variables(job).into_iter().map(|v| v.name).collect();
+        names.sort();
+        assert_eq!(names, ["A", "B"]);
     }
 
     #[test]

@@ -216,7 +216,10 @@ const PULL_POLICY: Ty = Ty::OneOf(&[
 ]);
 
 static DOCKER_OPTIONS: Obj = Obj {
-    fields: &[f("platform", S), f("user", S)],
+    fields: &[
+        f("platform", Ty::Check(&S, not_empty)),
+        f("user", Ty::Check(&S, not_empty)),
+    ],
     extensions: false,
     required: &[],
     also: None,
@@ -277,6 +280,10 @@ fn cache_key(key: &str) -> Option<String> {
     matches!(key, "." | "..").then(|| "cannot be \".\" or \"..\"".into())
 }
 
+fn not_empty(value: &str) -> Option<String> {
+    value.is_empty().then(|| "can't be blank".into())
+}
+
 fn cache_policy(policy: &str) -> Option<String> {
     (!matches!(policy, "pull-push" | "pull" | "push"))
         .then(|| "must be pull-push, pull or push".into())
@@ -315,8 +322,9 @@ static ARTIFACTS: Obj = Obj {
     also: None,
 };
 
-/// A report's file or files: a path, or a list of paths (GitLab accepts `junit: []`).
-const REPORT_FILES: Ty = Ty::OneOf(&[S, STRINGS]);
+/// A report's file or files: a path, or a list of paths (GitLab accepts `junit: []`),
+/// or nothing (`Entry::Reports` validates each report `with_options allow_nil: true`).
+const REPORT_FILES: Ty = Ty::OneOf(&[S, STRINGS, Ty::Scalar(NULL)]);
 
 static REPORTS: Obj = Obj {
     fields: &[
@@ -704,6 +712,7 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
             &Ty::Obj(&HEADER),
             &SchemaPath::default(),
         ));
+        errors.extend(input_errors(tree, header, root));
     }
     let Some(root) = root.filter(|&r| tree.is_mapping(r)) else {
         return errors;
@@ -736,8 +745,17 @@ pub fn validate(tree: &Tree, root: Option<NodeId>, header: Option<NodeId>) -> Ve
         } else if key.starts_with('.') {
             // GitLab never validates a hidden key as a job: it may hold a job template, a
             // rule (`if`, `variables`, `when`) used through `!reference`, or any data.
-            // What a job takes from it is that job's own value once merged.
-            Vec::new()
+            // What a job takes from it is that job's own value once merged. It must hold
+            // something (`Entry::Hidden` validates `config, presence: true`).
+            if is_blank(tree, e.value) {
+                vec![invalid(
+                    e.key,
+                    SchemaPath::key(&key),
+                    "config can't be blank",
+                )]
+            } else {
+                Vec::new()
+            }
         } else if tree.is_mapping(e.value) {
             job_errors(tree, e.value, &key)
         } else if tree.is_null(e.value) || tree.tag(e.value) == Some("!reference") {
@@ -778,7 +796,364 @@ fn job_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
         let direct_key = matches!(err.path.0.as_slice(), [_, Segment::Key(_)]);
         !(direct_key && matches!(err.kind, SchemaErrorKind::WrongType { found: "null", .. }))
     });
+    errors.extend(job_value_errors(tree, job, name));
     errors
+}
+
+fn invalid(node: NodeId, path: SchemaPath, message: &str) -> SchemaError {
+    SchemaError {
+        node,
+        path,
+        kind: SchemaErrorKind::Invalid {
+            message: message.into(),
+        },
+        merged_from: None,
+    }
+}
+
+/// A value GitLab takes alone or in a list: each item, with its index when in a list.
+fn one_or_many(tree: &Tree, node: NodeId) -> Vec<(Option<usize>, NodeId)> {
+    if tree.is_sequence(node) {
+        tree.items(node)
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (Some(i), tree.resolve(n)))
+            .collect()
+    } else {
+        vec![(None, node)]
+    }
+}
+
+fn path_of(base: &SchemaPath, segments: &[Segment]) -> SchemaPath {
+    let mut path = base.clone();
+    path.0.extend(segments.iter().cloned());
+    path
+}
+
+/// Null, `""`, `[]` or `{}`: what Rails' `presence` calls blank.
+fn is_blank(tree: &Tree, node: NodeId) -> bool {
+    if tree.tag(node).is_some() {
+        return false;
+    }
+    let node = tree.resolve(node);
+    tree.is_null(node)
+        || (tree.is_sequence(node) && tree.items(node).is_empty())
+        || (tree.is_mapping(node) && tree.entries(node).is_empty())
+        || tree.scalar(node) == Some("")
+}
+
+/// What GitLab's entry classes reject in a job beyond the keyword table.
+fn job_value_errors(tree: &Tree, job: NodeId, name: &str) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let base = SchemaPath::key(name);
+    let key = |k: &str| Segment::Key(k.into());
+    // `Entry::Job::ALLOWED_WHEN` has no `never`: it belongs to `rules`.
+    if let Some(when) = tree.value(job, "when")
+        && tree.tag(when).is_none()
+        && tree.scalar(tree.resolve(when)) == Some("never")
+    {
+        errors.push(invalid(
+            when,
+            base.clone(),
+            "when:never can only be used in a rules section or workflow:rules",
+        ));
+    }
+    // `Entry::Rules` validates `config, presence: true`.
+    if let Some(rules) = tree.value(job, "rules")
+        && !tree.is_null(tree.resolve(rules))
+        && is_blank(tree, rules)
+    {
+        errors.push(invalid(
+            rules,
+            path_of(&base, &[key("rules")]),
+            "config can't be blank",
+        ));
+    }
+    // `rules:exists:ref` reads another project's branch: it needs `project`.
+    if let Some(rules) = tree
+        .value(job, "rules")
+        .map(|r| tree.resolve(r))
+        .filter(|&r| tree.is_sequence(r))
+    {
+        for (i, &rule) in tree.items(rules).iter().enumerate() {
+            let rule = tree.resolve(rule);
+            if !tree.is_mapping(rule) {
+                continue;
+            }
+            if let Some(exists) = tree
+                .value(rule, "exists")
+                .map(|e| tree.resolve(e))
+                .filter(|&e| tree.is_mapping(e))
+                && let Some(r) = tree.value(exists, "ref")
+                && tree.value(exists, "project").is_none()
+            {
+                errors.push(invalid(
+                    r,
+                    path_of(&base, &[key("rules"), Segment::Index(i), key("exists")]),
+                    "config ref can only be used with project",
+                ));
+            }
+        }
+    }
+    // `Entry::Cache::Key::Files`: one or two files.
+    if let Some(cache) = tree.value(job, "cache").map(|c| tree.resolve(c)) {
+        for (i, item) in one_or_many(tree, cache) {
+            let Some(files) = tree
+                .value(item, "key")
+                .map(|k| tree.resolve(k))
+                .filter(|&k| tree.is_mapping(k))
+                .and_then(|k| tree.value(k, "files"))
+            else {
+                continue;
+            };
+            if tree.is_sequence(tree.resolve(files)) && tree.items(tree.resolve(files)).len() > 2 {
+                let mut segments = vec![key("cache")];
+                segments.extend(i.map(Segment::Index));
+                segments.extend([key("key"), key("files")]);
+                errors.push(invalid(
+                    files,
+                    path_of(&base, &segments),
+                    "config has too many entries (maximum 2)",
+                ));
+            }
+        }
+    }
+    errors.extend(trigger_include_errors(tree, job, &base));
+    errors
+}
+
+/// `trigger: include:` of another project: `project` and `file` together, `project` a
+/// project path.
+fn trigger_include_errors(tree: &Tree, job: NodeId, base: &SchemaPath) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let key = |k: &str| Segment::Key(k.into());
+    if let Some(include) = tree
+        .value(job, "trigger")
+        .map(|t| tree.resolve(t))
+        .filter(|&t| tree.is_mapping(t))
+        .and_then(|t| tree.value(t, "include"))
+        .map(|i| tree.resolve(i))
+    {
+        for (i, item) in one_or_many(tree, include) {
+            if !tree.is_mapping(item) {
+                continue;
+            }
+            let mut segments = vec![key("trigger"), key("include")];
+            segments.extend(i.map(Segment::Index));
+            let at = path_of(base, &segments);
+            let project = tree.value(item, "project");
+            let file = tree.value(item, "file");
+            let other = ["local", "template", "artifact", "remote", "component"]
+                .iter()
+                .any(|k| tree.value(item, k).is_some());
+            match (project, file) {
+                (Some(p), _) => {
+                    if file.is_none() {
+                        errors.push(SchemaError {
+                            node: item,
+                            path: at.clone(),
+                            kind: SchemaErrorKind::MissingKey { key: "file" },
+                            merged_from: None,
+                        });
+                    }
+                    if let Some(text) = tree.scalar(tree.resolve(p))
+                        && !text.contains('$')
+                        && let Some(problem) = project_path(text)
+                    {
+                        errors.push(invalid(p, path_of(&at, &[key("project")]), &problem));
+                    }
+                }
+                (None, Some(_)) if !other => errors.push(SchemaError {
+                    node: item,
+                    path: at,
+                    kind: SchemaErrorKind::MissingKey { key: "project" },
+                    merged_from: None,
+                }),
+                _ => {}
+            }
+        }
+    }
+    errors
+}
+
+/// `spec: inputs:` of a header document: each input's `default` and `options` of its
+/// `type`, the `default` among the `options` and matching the `regex`, the `regex` valid
+/// (`Ci::Input::Inputs`); and, in the pipeline document, `$[[ inputs.NAME ]]` naming a
+/// declared input with known functions, at most three of them (`Interpolation::Block`).
+fn input_errors(tree: &Tree, header: NodeId, body: Option<NodeId>) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let Some(inputs) = tree
+        .value(header, "spec")
+        .map(|s| tree.resolve(s))
+        .filter(|&s| tree.is_mapping(s))
+        .and_then(|s| tree.value(s, "inputs"))
+        .map(|i| tree.resolve(i))
+        .filter(|&i| tree.is_mapping(i))
+    else {
+        return errors;
+    };
+    let mut declared: Vec<String> = Vec::new();
+    for e in tree.entries(inputs) {
+        let name = tree.key_text(e.key);
+        declared.push(name.clone());
+        let input = tree.resolve(e.value);
+        if !tree.is_mapping(input) {
+            continue;
+        }
+        let base = SchemaPath(vec![
+            Segment::Key("spec".into()),
+            Segment::Key("inputs".into()),
+            Segment::Key(name.clone()),
+        ]);
+        let type_name = tree
+            .value(input, "type")
+            .and_then(|t| tree.scalar(tree.resolve(t)))
+            .unwrap_or("string");
+        let (ty, kind) = match type_name {
+            "string" => (Ty::Scalar(STR), "a string"),
+            "number" => (Ty::Scalar(NUM), "a number"),
+            "boolean" => (Ty::Scalar(crate::schema::BOOL), "a boolean"),
+            "array" => (Ty::List(&ANY), "an array"),
+            // An unknown type is the table's finding.
+            _ => continue,
+        };
+        // GitLab's words (`Ci::Input::Inputs::*Input`), at the input.
+        let mut report = |node: NodeId, message: String| {
+            errors.push(invalid(node, base.clone(), &message));
+        };
+        let default = tree
+            .value(input, "default")
+            .filter(|&d| !tree.is_null(tree.resolve(d)));
+        if let Some(d) = default
+            && !check(tree, d, &ty, &base).is_empty()
+        {
+            report(d, format!("default value is not {kind}"));
+        }
+        let options = tree
+            .value(input, "options")
+            .map(|o| tree.resolve(o))
+            .filter(|&o| tree.is_sequence(o));
+        if let Some(options) = options {
+            if !matches!(type_name, "string" | "number") {
+                report(
+                    options,
+                    "Options can only be used with string and number inputs".into(),
+                );
+            } else if let Some(d) = default
+                && let Some(text) = tree.scalar(tree.resolve(d))
+                && !tree
+                    .items(options)
+                    .iter()
+                    .any(|&o| tree.scalar(tree.resolve(o)) == Some(text))
+            {
+                report(
+                    d,
+                    format!(
+                        "`{text}` cannot be used because it is not in the list of allowed options"
+                    ),
+                );
+            }
+        }
+        if let Some(regex) = tree.value(input, "regex")
+            && let Some(pattern) = tree.scalar(tree.resolve(regex))
+        {
+            if type_name != "string" {
+                report(
+                    regex,
+                    "RegEx validation can only be used with string inputs".into(),
+                );
+            } else {
+                match regex::Regex::new(pattern) {
+                    Err(_) => report(regex, "invalid regular expression".into()),
+                    Ok(re) => {
+                        if let Some(d) = default
+                            && let Some(text) = tree.scalar(tree.resolve(d))
+                            && !re.is_match(text)
+                        {
+                            report(
+                                d,
+                                "default value does not match required RegEx pattern".into(),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(body) = body {
+        errors.extend(interpolation_errors(tree, body, &declared));
+    }
+    errors
+}
+
+/// The `$[[ ... ]]` blocks of the pipeline document below a `spec: inputs:` header.
+fn interpolation_errors(tree: &Tree, body: NodeId, declared: &[String]) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    let mut stack = vec![body];
+    let mut seen = 0usize;
+    while let Some(node) = stack.pop() {
+        seen += 1;
+        if seen > tree.len() {
+            break;
+        }
+        if tree.is_sequence(node) {
+            stack.extend(tree.items(node).iter().rev());
+        } else if tree.is_mapping(node) {
+            for e in tree.entries(node).iter().rev() {
+                stack.push(e.value);
+                stack.push(e.key);
+            }
+        } else if let Some(text) = tree.scalar(node) {
+            for problem in interpolation_problems(text, declared) {
+                errors.push(invalid(node, SchemaPath::default(), &problem));
+            }
+        }
+    }
+    errors
+}
+
+/// Interpolation functions GitLab knows (`Interpolation::Functions`).
+const INPUT_FUNCTIONS: &[&str] = &["expand_vars", "truncate", "posix_escape"];
+const MAX_INPUT_FUNCTIONS: usize = 3;
+
+/// What is wrong with the `$[[ ... ]]` blocks of one string.
+fn interpolation_problems(text: &str, declared: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("$[[") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("]]") else { break };
+        let block = after[..end].trim();
+        rest = &after[end + 2..];
+        let mut parts = block.split('|').map(str::trim);
+        let access = parts.next().unwrap_or_default();
+        let functions: Vec<&str> = parts.collect();
+        if let Some(name) = access.strip_prefix("inputs.") {
+            if !declared.iter().any(|d| d == name) {
+                out.push(format!(
+                    "has an unknown interpolation key: `{name}` (spec:inputs declares no such input)"
+                ));
+            }
+        } else if !access.starts_with("matrix.") && !access.starts_with("component.") {
+            out.push(format!(
+                "has an invalid interpolation access pattern: `{access}`"
+            ));
+        }
+        if functions.len() > MAX_INPUT_FUNCTIONS {
+            out.push(format!(
+                "has too many functions in an interpolation block (maximum {MAX_INPUT_FUNCTIONS})"
+            ));
+        }
+        for f in functions {
+            let fname = f.split('(').next().unwrap_or_default().trim();
+            if !INPUT_FUNCTIONS.contains(&fname) {
+                out.push(format!(
+                    "has no interpolation function matching `{f}` (GitLab knows expand_vars, truncate and posix_escape)"
+                ));
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]

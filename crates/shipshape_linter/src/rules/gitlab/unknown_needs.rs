@@ -95,6 +95,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             };
             check_stage_order(cx, sink, job, target, kind, &name, origin);
         }
+        check_matrix_identifiers(cx, sink, job, &mut once);
         // With both keys set, every dependency must also be a need; `needs: []` (start at
         // once) is no list of needs to check against: GitLab skips the check then.
         if job
@@ -130,6 +131,82 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             }
         }
     }
+}
+
+/// `needs:parallel:matrix` values written `$[[ matrix.X ]]` take the value of `X` in the
+/// needing job's own matrix: the job must run a `parallel: matrix` that defines `X`.
+fn check_matrix_identifiers(
+    cx: &PipelineContext<'_>,
+    sink: &mut Sink<'_>,
+    job: &Job,
+    once: &mut Once,
+) {
+    let Some(needs) = job.value.get("needs") else {
+        return;
+    };
+    let own: Option<Vec<&str>> = job
+        .value
+        .get("parallel")
+        .and_then(|p| p.get("matrix"))
+        .map(|m| {
+            m.items()
+                .iter()
+                .flat_map(|row| row.entries().iter().map(|e| &*e.key))
+                .collect()
+        });
+    for need in needs.items() {
+        let Some(matrix) = need.get("parallel").and_then(|p| p.get("matrix")) else {
+            continue;
+        };
+        for entry in matrix.items().iter().flat_map(|row| row.entries()) {
+            let values: Vec<&shipshape_model::gitlab::Value> = match entry.value.items() {
+                [] => vec![&entry.value],
+                items => items.iter().collect(),
+            };
+            for value in values {
+                let Some(text) = value.as_str() else { continue };
+                for name in matrix_identifiers(text) {
+                    let problem = match &own {
+                        None => format!(
+                            "{} job: needs:parallel:matrix uses $[[ matrix.{name} ]], but the job has no parallel:matrix",
+                            job.name
+                        ),
+                        Some(keys) if !keys.contains(&name) => format!(
+                            "{} job: needs:parallel:matrix uses $[[ matrix.{name} ]], which the job's parallel:matrix does not define",
+                            job.name
+                        ),
+                        Some(_) => continue,
+                    };
+                    if !once.first_of(value.origin(), 2, name) {
+                        continue;
+                    }
+                    let d = report_at(cx, sink, value.origin(), problem);
+                    d.label(format!("no matrix value \"{name}\" in this job"));
+                    label_job_if_inherited(cx, d, job, value.origin());
+                    d.note("`$[[ matrix.X ]]` takes the value of X from the needing job's own `parallel: matrix`");
+                    d.help(match &own {
+                        None => "give the job a `parallel: matrix` with this identifier, or write the value itself".to_string(),
+                        Some(keys) => format!("use one of the job's matrix identifiers ({}), or write the value itself", keys.join(", ")),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// The identifiers of the `$[[ matrix.X ]]` blocks of a string.
+fn matrix_identifiers(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("$[[") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("]]") else { break };
+        if let Some(name) = after[..end].trim().strip_prefix("matrix.") {
+            out.push(name.trim());
+        }
+        rest = &after[end + 2..];
+    }
+    out
 }
 
 /// A job can need jobs of its own stage or of earlier ones, never of later ones.
