@@ -74,7 +74,7 @@ fn check_pipeline(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
 fn check_include_inputs(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     let model = cx.model();
     for &file in &model.files {
-        let tree = cx.tree(file);
+        let Some(tree) = cx.tree(file) else { continue };
         for r in cx.ws.ci_includes.get(&file).into_iter().flatten() {
             let IncludeOutcome::Files(targets) = &r.outcome else {
                 continue;
@@ -89,7 +89,9 @@ fn check_include_inputs(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                 .map(|i| tree.resolve(i))
                 .filter(|&i| tree.is_mapping(i));
             for &target in targets {
-                let target_tree = cx.tree(target);
+                let Some(target_tree) = cx.tree(target) else {
+                    continue;
+                };
                 let declared = documents(target_tree)
                     .1
                     .and_then(|h| tree_value(target_tree, h, "spec"))
@@ -165,7 +167,7 @@ const MAX_SCRIPT_NESTING: usize = 10;
 fn check_script_nesting(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
     let model = cx.model();
     for &file in &model.files {
-        let tree = cx.tree(file);
+        let Some(tree) = cx.tree(file) else { continue };
         let Some(root) = documents(tree).0.filter(|&r| tree.is_mapping(r)) else {
             continue;
         };
@@ -240,7 +242,7 @@ fn nesting_depth(
         if steps > 100_000 {
             return None;
         }
-        let tree = cx.tree(f);
+        let Some(tree) = cx.tree(f) else { continue };
         if tree.tag(n) == Some("!reference") {
             let path: Vec<&str> = tree
                 .items(tree.resolve(n))
@@ -275,7 +277,7 @@ fn reference_target(
 ) -> Option<(FileId, shipshape_yaml::NodeId)> {
     let (first, rest) = path.split_first()?;
     cx.model().files.iter().rev().find_map(|&f| {
-        let tree = cx.tree(f);
+        let tree = cx.tree(f)?;
         let root = documents(tree).0?;
         let mut node = tree_value(tree, root, first)?;
         for key in rest {
