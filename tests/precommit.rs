@@ -142,3 +142,49 @@ fn a_staged_pipeline_is_checked_against_the_compose_file_it_runs() {
     assert!(shown.contains("no such service: test"), "{shown}");
     assert!(shown.contains("did you mean \"tests\"?"), "{shown}");
 }
+
+/// The hook triggers on every YAML file, `.env` files and shipshape.toml: a changed
+/// configuration is validated (a misspelt severity fails the commit with its line), and a
+/// YAML file that is neither Compose nor GitLab CI gets the YAML rules only.
+#[test]
+fn the_hook_checks_configuration_env_and_other_yaml_files() {
+    if !available() {
+        return;
+    }
+    let repo = repository(&[
+        ("shipshape.toml", "[rules]\nimage-tag = \"off\"\n"),
+        (
+            "k8s/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\n",
+        ),
+    ]);
+    repo.write("shipshape.toml", "[rules]\nimage-tag = \"of\"\n");
+    repo.write(
+        "k8s/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n",
+    );
+    git(repo.path(), &["add", "."]);
+    let out = try_repo(repo.path(), "shipshape-system", false);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(
+        shown.contains(
+            "shipshape.toml:2: a rule is \"off\", \"error\", \"warning\" or \"info\", not \"of\""
+        ),
+        "{shown}"
+    );
+    repo.write("shipshape.toml", "[rules]\nimage-tag = \"off\"\n");
+    repo.write(".env", "TOKEN=glpat-abcdefghijklmnopqrst\n");
+    git(repo.path(), &["add", "."]);
+    let out = try_repo(repo.path(), "shipshape-system", false);
+    let shown = text(&out);
+    assert!(!out.status.success(), "{shown}");
+    assert!(
+        shown.contains(".env:1:7"),
+        "the committed token is found: {shown}"
+    );
+    assert!(
+        !shown.contains("deployment.yaml"),
+        "plain YAML without problems: {shown}"
+    );
+}
