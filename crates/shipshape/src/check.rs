@@ -51,17 +51,7 @@ pub fn run(args: CheckArgs) -> u8 {
     let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin, &file_rules) {
         Ok(found) => {
             settings.report_under = found.walked;
-            let (inputs, mut errors) = (found.inputs, found.errors);
-            // A shipshape.toml named on the command line (a pre-commit hook passes a
-            // changed one) is validated as the configuration it is, not read as YAML.
-            let (configs, inputs): (Vec<Input>, Vec<Input>) =
-                inputs.into_iter().partition(is_configuration);
-            errors.extend(
-                configs
-                    .iter()
-                    .filter_map(|c| Config::load(&c.path).err().map(|e| e.to_string())),
-            );
-            (inputs, errors)
+            validate_configurations(found.inputs, found.errors)
         }
         Err(message) => {
             error(message);
@@ -145,14 +135,29 @@ pub fn run(args: CheckArgs) -> u8 {
     code
 }
 
-/// Whether a named input is a shipshape configuration file.
-fn is_configuration(input: &Input) -> bool {
-    input.content.is_none()
-        && input
-            .path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| config::CONFIG_NAMES.contains(&n))
+/// A shipshape.toml named on the command line (a pre-commit hook passes a changed one) is
+/// validated as the configuration it is, not read as YAML: the inputs without them, and
+/// the errors with theirs.
+fn validate_configurations(
+    inputs: Vec<Input>,
+    mut errors: Vec<String>,
+) -> (Vec<Input>, Vec<String>) {
+    let is_configuration = |input: &Input| {
+        input.content.is_none()
+            && input
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| config::CONFIG_NAMES.contains(&n))
+    };
+    let (configs, inputs): (Vec<Input>, Vec<Input>) =
+        inputs.into_iter().partition(is_configuration);
+    errors.extend(
+        configs
+            .iter()
+            .filter_map(|c| Config::load(&c.path).err().map(|e| e.to_string())),
+    );
+    (inputs, errors)
 }
 
 /// `--diff`: the patch, the changes left out of it, the problems; exit 1 when there is
