@@ -38,9 +38,16 @@ pub(super) fn workspace(
     });
     let disk = super::probe::probe_paths(&files, fs, resolver, project_roots);
     let compose_names = ComposeNames::build(&files);
-    let mut compose_projects = compose_projects(&files);
+    let env_files = env_files_by_dir(&files);
+    let mut compose_projects = compose_projects(&files, &env_files);
     let runs = crate::compose_runs::settle(&files, runs);
-    attach_runs(&files, &mut compose_projects, &mut pipelines, runs);
+    attach_runs(
+        &files,
+        &env_files,
+        &mut compose_projects,
+        &mut pipelines,
+        runs,
+    );
     Workspace {
         files,
         compose_projects,
@@ -57,7 +64,7 @@ pub(super) fn workspace(
 
 /// Groups the Compose files of each directory into the projects `docker compose` would
 /// run (`shipshape_model::compose::files::group_directory`), and merges each.
-fn compose_projects(files: &Files) -> Vec<Project> {
+fn compose_projects(files: &Files, env_files: &EnvFilesByDir<'_>) -> Vec<Project> {
     let mut by_dir: BTreeMap<PathBuf, Vec<&AnalyzedFile>> = BTreeMap::new();
     for f in files
         .iter()
@@ -98,10 +105,6 @@ fn compose_projects(files: &Files) -> Vec<Project> {
                 .map(|g| (dir.clone(), g)),
         );
     }
-    let mut env_files: HashMap<PathBuf, Vec<&AnalyzedFile>> = HashMap::new();
-    for f in files.iter().filter(|f| f.kind == FileKind::DotEnv) {
-        env_files.entry(f.dir()).or_default().push(f);
-    }
     groups
         .into_par_iter()
         .map(|(dir, group)| {
@@ -111,6 +114,17 @@ fn compose_projects(files: &Files) -> Vec<Project> {
             full_project(files, &dir, &members, group.owned, env)
         })
         .collect()
+}
+
+/// The `.env` files of the workspace, by directory.
+type EnvFilesByDir<'f> = HashMap<PathBuf, Vec<&'f AnalyzedFile>>;
+
+fn env_files_by_dir(files: &Files) -> EnvFilesByDir<'_> {
+    let mut by_dir: EnvFilesByDir<'_> = HashMap::new();
+    for f in files.iter().filter(|f| f.kind == FileKind::DotEnv) {
+        by_dir.entry(f.dir()).or_default().push(f);
+    }
+    by_dir
 }
 
 /// The project of `members` merged in order, with the `.env` files of `dir` and the
@@ -151,6 +165,7 @@ fn full_project(
 /// pipeline.
 fn attach_runs(
     files: &Files,
+    env_files: &EnvFilesByDir<'_>,
     projects: &mut Vec<Project>,
     pipelines: &mut [CiPipeline],
     runs: Vec<(PipelineId, ComposeRun)>,
@@ -179,11 +194,8 @@ fn attach_runs(
                     // Relative paths in the files (and `.env`) are read from the first
                     // file's directory.
                     let dir = members[0].dir();
-                    let env: Vec<&AnalyzedFile> = files
-                        .iter()
-                        .filter(|f| f.kind == FileKind::DotEnv && f.dir() == dir)
-                        .collect();
-                    let project = full_project(files, &dir, &members, found.found.clone(), &env);
+                    let env = env_files.get(&dir).map_or(&[][..], Vec::as_slice);
+                    let project = full_project(files, &dir, &members, found.found.clone(), env);
                     projects.push(project);
                     let id = ProjectId(projects.len() as u32 - 1);
                     known.insert(found.found.clone(), id);

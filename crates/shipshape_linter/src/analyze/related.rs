@@ -244,11 +244,10 @@ fn add_related(
     settings: &Settings,
     fs: &dyn FileSystem,
 ) {
-    let known: HashSet<&Path> = files.iter().map(|f| f.source.path.as_path()).collect();
     let names = RelatedNames::new(files);
     let inputs: Vec<Input> = paths
         .into_iter()
-        .filter(|p| !known.contains(p.as_path()) && fs.is_file(p))
+        .filter(|p| !files.contains_path(p) && fs.is_file(p))
         .map(|path| Input {
             name: names.of(&path),
             path,

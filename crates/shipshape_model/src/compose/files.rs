@@ -23,6 +23,13 @@ pub const OVERRIDE_NAMES: &[&str] = &[
     "docker-compose.override.yaml",
 ];
 
+/// Whether a Compose file's name says it completes another one: Compose's own
+/// `compose.override.yaml` / `docker-compose.override.yml`, and any `*.override.*`.
+pub fn is_override_name(name: &str) -> bool {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    base.split('.').any(|part| part == "override")
+}
+
 /// `.env` files a Compose project reads, and the committed examples that document them
 /// (true: an example, not read by Compose).
 pub const ENV_FILES: &[(&str, bool)] = &[
@@ -103,10 +110,7 @@ pub fn group_directory(files: &[DirFile<'_>]) -> Vec<ProjectFiles> {
 /// An overlay completes the base: one of its services has no image, build or extends of
 /// its own and is defined by the base.
 pub fn is_overlay(file: &ComposeFile, base: &ComposeFile) -> bool {
-    file.services.iter().any(|s| {
-        s.image.is_none()
-            && s.build.is_none()
-            && s.extends.is_none()
-            && base.service(&s.name).is_some()
-    })
+    file.services
+        .iter()
+        .any(|s| !s.has_image_source() && base.service(&s.name).is_some())
 }

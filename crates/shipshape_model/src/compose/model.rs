@@ -122,6 +122,12 @@ impl Service {
         self.environment.iter().rev().find(|e| e.name == name)
     }
 
+    /// Whether the service says where its container comes from (`image`, `build` or
+    /// `extends`), rather than only completing a service defined elsewhere.
+    pub fn has_image_source(&self) -> bool {
+        self.image.is_some() || self.build.is_some() || self.extends.is_some()
+    }
+
     /// Whether a healthcheck is defined and not disabled.
     pub fn has_healthcheck(&self) -> bool {
         self.healthcheck.as_ref().is_some_and(|h| !h.disabled)

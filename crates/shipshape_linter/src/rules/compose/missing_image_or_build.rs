@@ -5,7 +5,7 @@ use shipshape_yaml::FileId;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, Rule, Sink};
-use shipshape_model::compose::files::BASE_NAMES;
+use shipshape_model::compose::files::{BASE_NAMES, is_override_name};
 
 pub static RULE: Rule = Rule {
     name: "missing-image-or-build",
@@ -17,13 +17,6 @@ pub static RULE: Rule = Rule {
     checks: &[Check::Compose(check)],
     options: &[],
 };
-
-/// Whether a Compose file's name says it completes another one: Compose's own
-/// `compose.override.yaml` / `docker-compose.override.yml`, and any `*.override.*`.
-fn is_override_name(name: &str) -> bool {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    base.split('.').any(|part| part == "override")
-}
 
 /// Whether the file looks like an overlay of a base shipshape does not see: no service of
 /// it has an image, a build or an `extends` (a file of overrides only), and it is not named
@@ -43,7 +36,7 @@ fn looks_like_overlay(cx: &ComposeContext<'_>, file: FileId) -> bool {
         model
             .services
             .iter()
-            .all(|s| s.image.is_none() && s.build.is_none() && s.extends.is_none() && !s.provider)
+            .all(|s| !s.has_image_source() && !s.provider)
     })
 }
 
@@ -64,7 +57,7 @@ fn has_base_elsewhere(cx: &ComposeContext<'_>, file: FileId, name: &str) -> bool
                 .ws
                 .compose(other)
                 .and_then(|m| m.service(name))
-                .is_some_and(|s| s.image.is_some() || s.build.is_some() || s.extends.is_some())
+                .is_some_and(|s| s.has_image_source())
     })
 }
 
