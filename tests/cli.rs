@@ -627,6 +627,76 @@ fn graph_draws_dependencies_stages_and_findings() {
     );
 }
 
+/// A job's `docker compose` commands draw an edge to each service they start: the one
+/// `run` or `exec` names, those `up` names, every service `up` alone starts (not one
+/// behind a profile the command leaves off). Commands that start nothing, and runs whose
+/// Compose file is missing or named by a variable, draw none.
+#[test]
+fn graph_links_jobs_to_the_compose_services_they_start() {
+    let dir = TempDir::new("graph-runs");
+    dir.write(
+        "compose.yaml",
+        "services:\n  app:\n    image: example/app:1.0\n    depends_on: [db]\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n    profiles: [debug]\n  tools:\n    image: example/tools:1.0\n    profiles: [tools]\n",
+    );
+    dir.write(
+        ".gitlab-ci.yml",
+        concat!(
+            "unit:\n  script:\n    - docker compose run --rm app pytest\n    - docker compose down -v\n",
+            "e2e:\n  script:\n    - docker compose up -d db\n    - docker compose exec -T db pg_isready\n",
+            "all:\n  script:\n    - docker compose --profile debug up -d\n",
+            "missing:\n  script:\n    - docker compose -f nowhere.yaml run app\n",
+            "dynamic:\n  script:\n    - docker compose -f \"$COMPOSE_YAML\" run app\n",
+            "built:\n  script:\n    - docker compose build app\n",
+        ),
+    );
+    let text = stdout(&shipshape(dir.path(), &["graph"]));
+    let edges: Vec<&str> = text.lines().filter(|l| l.contains("-.->|")).collect();
+    // The project's own edge, then one per job and service, in script order.
+    assert_eq!(
+        edges,
+        [
+            "  c0_app -.->|started| c0_db",
+            "  p0_unit -.->|run| c0_app",
+            "  p0_e2e -.->|up, exec| c0_db",
+            "  p0_all -.->|up| c0_app",
+            "  p0_all -.->|up| c0_db",
+            "  p0_all -.->|up| c0_cache",
+        ],
+        "{text}"
+    );
+    let dot = stdout(&shipshape(dir.path(), &["graph", "--format", "dot"]));
+    // Outside every cluster: after the last one closes, at the top level.
+    let links = &dot[dot.rfind("\n  }\n").expect("a cluster") + 5..];
+    assert_eq!(
+        links,
+        concat!(
+            "  p0_unit -> c0_app [label=\"run\", style=dashed];\n",
+            "  p0_e2e -> c0_db [label=\"up, exec\", style=dashed];\n",
+            "  p0_all -> c0_app [label=\"up\", style=dashed];\n",
+            "  p0_all -> c0_db [label=\"up\", style=dashed];\n",
+            "  p0_all -> c0_cache [label=\"up\", style=dashed];\n",
+            "}\n",
+        ),
+        "{dot}"
+    );
+    // The pipeline alone: the project is not drawn, so no edge leads into it.
+    let alone = stdout(&shipshape(dir.path(), &["graph", ".gitlab-ci.yml"]));
+    assert!(alone.contains("p0_unit[\"unit\"]"), "{alone}");
+    assert!(!alone.contains("c0_"), "{alone}");
+}
+
+/// The case: the example's three jobs each `docker compose run app`.
+#[test]
+fn graph_of_the_example_links_its_jobs_to_app() {
+    let text = stdout(&shipshape(&repo_root(), &["graph", "examples/banter-bus"]));
+    for job in ["test_3alint", "test_3aunit_2dtests", "test_3aintegration"] {
+        assert!(
+            text.contains(&format!("  p0_{job} -.->|run| c0_app\n")),
+            "{text}"
+        );
+    }
+}
+
 /// The flagship example's advice works on its image: mongo 4.4 ships the legacy `mongo`
 /// shell, not `mongosh`.
 #[test]

@@ -2,10 +2,11 @@
 //! it reads, the project they form, the variables that reach it. Plain data, filled by
 //! `compose_runs` and read by the CI/Compose rules.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use shipshape_model::compose_cli::Invocation;
+use shipshape_model::compose::{Project, Service};
+use shipshape_model::compose_cli::{Invocation, Starts, VarValue};
 use shipshape_model::gitlab::Origin;
 use shipshape_yaml::FileId;
 
@@ -43,6 +44,85 @@ pub struct ComposeRun {
     /// Not a command of the script: shipshape.toml links the job to these files
     /// (`[[links]]`); `origin` is the job's key, and the invocation stands for `up`.
     pub linked: bool,
+}
+
+impl ComposeRun {
+    /// The profiles the command enables: `--profile` flags and `COMPOSE_PROFILES`; None
+    /// when a variable decides them.
+    pub fn active_profiles(&self) -> Option<HashSet<String>> {
+        let mut out = HashSet::new();
+        for p in self.invocation.profiles() {
+            if p.dynamic {
+                return None;
+            }
+            out.insert(p.text.clone());
+        }
+        match &self.profiles_env {
+            None => {}
+            Some(VarValue::Dynamic) => return None,
+            Some(VarValue::Literal(env)) => out.extend(
+                env.split(',')
+                    .map(|p| p.trim().to_string())
+                    .filter(|p| !p.is_empty()),
+            ),
+        }
+        Some(out)
+    }
+
+    /// Whether Compose starts `service` for this command: it has no profile, one of its
+    /// profiles is enabled (or a variable decides them: then it may be), or the command
+    /// names it (which enables its profiles).
+    pub fn is_active(&self, service: &Service) -> bool {
+        if service.profiles.is_empty()
+            || self
+                .invocation
+                .services
+                .iter()
+                .any(|w| w.text == service.name)
+        {
+            return true;
+        }
+        match self.active_profiles() {
+            None => true,
+            Some(active) => {
+                active.contains("*") || service.profiles.iter().any(|p| active.contains(&p.value))
+            }
+        }
+    }
+
+    /// The services of `project` the command starts by itself, without what they depend
+    /// on: those it names (`run app`, `up web db`), or, naming none, every service its
+    /// profiles enable (`up`, and a run shipshape.toml links). None of them when a flag
+    /// the tables do not know may have taken a service name as its value.
+    pub fn targets<'p>(&self, project: &'p Project) -> Vec<&'p Service> {
+        let inv = &self.invocation;
+        if inv.uncertain {
+            return Vec::new();
+        }
+        let Some(starts) = inv.starts() else {
+            return Vec::new();
+        };
+        if inv.services.is_empty() {
+            return match starts {
+                Starts::NamedOrAll => project
+                    .services
+                    .iter()
+                    .map(|s| &**s)
+                    .filter(|s| self.is_active(s))
+                    .collect(),
+                Starts::Named => Vec::new(),
+            };
+        }
+        let mut out: Vec<&Service> = Vec::new();
+        for word in &inv.services {
+            if let Some(service) = project.service(&word.text)
+                && !out.iter().any(|s| s.name == service.name)
+            {
+                out.push(service);
+            }
+        }
+        out
+    }
 }
 
 /// Which Compose files a run reads.

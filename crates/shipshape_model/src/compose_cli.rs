@@ -353,6 +353,25 @@ pub const TEARDOWN_AND_INSPECTION: &[&str] = &[
     "unpause", "ls", "version", "wait", "start", "restart", "exec", "cp", "attach", "stats",
 ];
 
+/// Which services a subcommand starts (or, for `exec`, runs a process in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Starts {
+    /// The services it names, and every service when it names none (`up`, `start`).
+    NamedOrAll,
+    /// Only the one service it names (`run app`, `exec db`).
+    Named,
+}
+
+/// The subcommands that start containers, and what they start. Their dependencies come
+/// along unless `--no-deps` (`up`, `run`); what those are is the project's `depends_on`.
+pub const STARTING_SUBCOMMANDS: &[(&str, Starts)] = &[
+    ("up", Starts::NamedOrAll),
+    ("start", Starts::NamedOrAll),
+    ("restart", Starts::NamedOrAll),
+    ("run", Starts::Named),
+    ("exec", Starts::Named),
+];
+
 pub fn subcommand(name: &str) -> Option<&'static Subcommand> {
     SUBCOMMANDS.iter().find(|s| s.name == name)
 }
@@ -426,6 +445,19 @@ impl Invocation {
 
     pub fn subcommand_name(&self) -> Option<&str> {
         self.subcommand.as_ref().map(|w| w.text.as_str())
+    }
+
+    /// Which services the command starts, when it starts any: `up --no-start` creates
+    /// them only.
+    pub fn starts(&self) -> Option<Starts> {
+        let name = self.subcommand_name()?;
+        if name == "up" && self.has_flag(&["--no-start"]) {
+            return None;
+        }
+        STARTING_SUBCOMMANDS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, starts)| starts)
     }
 
     /// Whether the command starts containers or builds images from the file's values
@@ -685,6 +717,26 @@ mod tests {
         assert!(inv("docker compose up &").background);
         let i = inv("COMPOSE_FILE=ci.yml env A=1 docker compose up");
         assert_eq!(i.assignments.len(), 2);
+    }
+
+    #[test]
+    fn says_which_services_a_subcommand_starts() {
+        assert_eq!(
+            inv("docker compose up -d").starts(),
+            Some(Starts::NamedOrAll)
+        );
+        assert_eq!(
+            inv("docker compose run app pytest").starts(),
+            Some(Starts::Named)
+        );
+        assert_eq!(
+            inv("docker compose exec -T db psql").starts(),
+            Some(Starts::Named)
+        );
+        assert_eq!(inv("docker compose up --no-start").starts(), None);
+        assert_eq!(inv("docker compose down -v").starts(), None);
+        assert_eq!(inv("docker compose build app").starts(), None);
+        assert_eq!(inv("docker compose -f x.yml").starts(), None);
     }
 
     #[test]

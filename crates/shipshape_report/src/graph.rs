@@ -1,10 +1,11 @@
 //! `shipshape graph`: what the files say, drawn. For each Compose project, its services
 //! and `depends_on` edges (labelled with the condition; services with a healthcheck
-//! marked); for each pipeline, its stages with their jobs and the `needs` edges. Services
-//! and jobs with findings are highlighted. Mermaid (for Markdown, GitLab and GitHub render
-//! it) or Graphviz DOT.
+//! marked); for each pipeline, its stages with their jobs and the `needs` edges; from each
+//! job, an edge to the services its `docker compose` commands start. Services and jobs
+//! with findings are highlighted. Mermaid (for Markdown, GitLab and GitHub render it) or
+//! Graphviz DOT.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use shipshape_linter::{Diagnostic, Severity, Workspace};
@@ -25,6 +26,8 @@ struct Node {
     worst: Option<Severity>,
 }
 
+/// An edge. Its label is shipshape's own words (a condition, a subcommand), never a
+/// file's: it is written unescaped.
 struct Edge {
     from: String,
     to: String,
@@ -52,6 +55,16 @@ fn ident(prefix: &str, name: &str) -> String {
         }
     }
     out
+}
+
+/// The node of a service of the project at `index` of `Workspace::compose_projects`.
+fn service_id(index: usize, name: &str) -> String {
+    ident(&format!("c{index}_"), name)
+}
+
+/// The node of a job of the pipeline at `index` of `Workspace::pipelines`.
+fn job_id(index: usize, name: &str) -> String {
+    ident(&format!("p{index}_"), name)
 }
 
 /// A name from a file as drawn text: every control character (line breaks included) and
@@ -118,7 +131,7 @@ fn compose_graph(
     let mut nodes = Vec::new();
     let mut edges = Vec::new();
     for service in &project.services {
-        let id = ident(&format!("c{index}_"), &service.name);
+        let id = service_id(index, &service.name);
         let mut label = vec![service.name.clone()];
         if let Some(image) = &service.image {
             label.push(image.value.clone());
@@ -156,7 +169,7 @@ fn compose_graph(
             };
             edges.push(Edge {
                 from: id.clone(),
-                to: ident(&format!("c{index}_"), &dep.service.value),
+                to: service_id(index, &dep.service.value),
                 label: condition.to_string(),
                 dashed: dep.condition == Condition::Started,
             });
@@ -184,7 +197,7 @@ fn pipeline_graph(
     let mut edges = Vec::new();
     for job in model.visible_jobs() {
         let (stage, _) = job.stage();
-        let id = ident(&format!("p{index}_"), &job.name);
+        let id = job_id(index, &job.name);
         let value_span = ws.span_of(job.own.origin()).cover(ws.span_of(job.key));
         let node = Node {
             id: id.clone(),
@@ -202,7 +215,7 @@ fn pipeline_graph(
             .filter(|n| model.job(&n.job).is_some_and(|j| !j.hidden))
         {
             edges.push(Edge {
-                from: ident(&format!("p{index}_"), &need.job),
+                from: job_id(index, &need.job),
                 to: id.clone(),
                 label: if need.optional {
                     "optional".into()
@@ -221,9 +234,67 @@ fn pipeline_graph(
     }
 }
 
+/// From each job of a drawn pipeline to the services of a drawn project that its Compose
+/// commands start, labelled with the subcommands (`up, run`; `linked` for a job
+/// shipshape.toml links to the files). What those services depend on is left to the
+/// project's own `depends_on` edges. Runs whose files were not all found form no project:
+/// no edge, as for a project or a pipeline that is not drawn.
+fn run_edges(ws: &Workspace, projects: &BTreeSet<usize>, pipelines: &BTreeSet<usize>) -> Vec<Edge> {
+    let mut edges: Vec<Edge> = Vec::new();
+    let mut by_ends: HashMap<(String, String), usize> = HashMap::new();
+    for &pi in pipelines {
+        let pipeline = &ws.pipelines[pi];
+        for run in &pipeline.compose_runs {
+            let Some(project) = run.project.map(|id| id.0 as usize) else {
+                continue;
+            };
+            if !projects.contains(&project) || pipeline.model.job(&run.job).is_none_or(|j| j.hidden)
+            {
+                continue;
+            }
+            // A subcommand with targets is one of `STARTING_SUBCOMMANDS`: no file's text.
+            let label = if run.linked {
+                "linked"
+            } else {
+                run.invocation.subcommand_name().unwrap_or_default()
+            };
+            for service in run.targets(&ws.compose_projects[project]) {
+                let ends = (job_id(pi, &run.job), service_id(project, &service.name));
+                match by_ends.get(&ends) {
+                    Some(&i) => {
+                        let edge = &mut edges[i];
+                        if !edge.label.split(", ").any(|l| l == label) {
+                            edge.label = format!("{}, {label}", edge.label);
+                        }
+                    }
+                    None => {
+                        by_ends.insert(ends.clone(), edges.len());
+                        edges.push(Edge {
+                            from: ends.0,
+                            to: ends.1,
+                            label: label.to_string(),
+                            dashed: true,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    edges
+}
+
+fn mermaid_edge(out: &mut String, e: &Edge) {
+    let arrow = if e.dashed { "-.->" } else { "-->" };
+    if e.label.is_empty() {
+        let _ = writeln!(out, "  {} {arrow} {}", e.from, e.to);
+    } else {
+        let _ = writeln!(out, "  {} {arrow}|{}| {}", e.from, e.label, e.to);
+    }
+}
+
 /// One Mermaid flowchart (one code block to paste): a subgraph per project or pipeline,
-/// nested subgraphs for stages.
-fn mermaid(graphs: &[Graph]) -> String {
+/// nested subgraphs for stages, then the edges between them (`links`).
+fn mermaid(graphs: &[Graph], links: &[Edge]) -> String {
     let mut out = String::from("flowchart LR\n");
     let mut styled = BTreeSet::new();
     for (gi, g) in graphs.iter().enumerate() {
@@ -245,13 +316,11 @@ fn mermaid(graphs: &[Graph]) -> String {
         }
         out.push_str("  end\n");
         for e in &g.edges {
-            let arrow = if e.dashed { "-.->" } else { "-->" };
-            if e.label.is_empty() {
-                let _ = writeln!(out, "  {} {arrow} {}", e.from, e.to);
-            } else {
-                let _ = writeln!(out, "  {} {arrow}|{}| {}", e.from, e.label, e.to);
-            }
+            mermaid_edge(&mut out, e);
         }
+    }
+    for e in links {
+        mermaid_edge(&mut out, e);
     }
     out.push_str("  classDef error fill:#fdd,stroke:#c00,stroke-width:2px\n");
     out.push_str("  classDef warning fill:#ffe8b3,stroke:#c80\n");
@@ -262,7 +331,26 @@ fn mermaid(graphs: &[Graph]) -> String {
     out
 }
 
-fn dot(graphs: &[Graph]) -> String {
+fn dot_edge(out: &mut String, e: &Edge, indent: &str) {
+    let mut attrs = Vec::new();
+    if !e.label.is_empty() {
+        attrs.push(format!("label=\"{}\"", e.label));
+    }
+    if e.dashed {
+        attrs.push("style=dashed".into());
+    }
+    let attrs = if attrs.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", attrs.join(", "))
+    };
+    let _ = writeln!(out, "{indent}{} -> {}{attrs};", e.from, e.to);
+}
+
+/// One DOT digraph: a cluster per project or pipeline, nested clusters for stages, then
+/// the edges between them (`links`) at the top level: an edge written inside a cluster
+/// would pull both its nodes into it.
+fn dot(graphs: &[Graph], links: &[Edge]) -> String {
     let mut out =
         String::from("digraph shipshape {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
     for (gi, g) in graphs.iter().enumerate() {
@@ -303,21 +391,12 @@ fn dot(graphs: &[Graph]) -> String {
             }
         }
         for e in &g.edges {
-            let mut attrs = Vec::new();
-            if !e.label.is_empty() {
-                attrs.push(format!("label=\"{}\"", e.label));
-            }
-            if e.dashed {
-                attrs.push("style=dashed".into());
-            }
-            let attrs = if attrs.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", attrs.join(", "))
-            };
-            let _ = writeln!(out, "    {} -> {}{attrs};", e.from, e.to);
+            dot_edge(&mut out, e, "    ");
         }
         out.push_str("  }\n");
+    }
+    for e in links {
+        dot_edge(&mut out, e, "  ");
     }
     out.push_str("}\n");
     out
@@ -326,20 +405,25 @@ fn dot(graphs: &[Graph]) -> String {
 /// Draws the Compose projects and pipelines that hold a reported file.
 pub fn graph(ws: &Workspace, diagnostics: &[Diagnostic], format: GraphFormat) -> String {
     let mut graphs = Vec::new();
+    let mut drawn_projects = BTreeSet::new();
     for (i, project) in ws.compose_projects.iter().enumerate() {
         if project.owned.iter().any(|&f| ws.file(f).reported) && !project.services.is_empty() {
             graphs.push(compose_graph(ws, project, diagnostics, i));
+            drawn_projects.insert(i);
         }
     }
+    let mut drawn_pipelines = BTreeSet::new();
     for (i, p) in ws.pipelines.iter().enumerate() {
         if p.model.files.iter().any(|&f| ws.file(f).reported)
             && p.model.visible_jobs().next().is_some()
         {
             graphs.push(pipeline_graph(ws, p, diagnostics, i));
+            drawn_pipelines.insert(i);
         }
     }
+    let links = run_edges(ws, &drawn_projects, &drawn_pipelines);
     match format {
-        GraphFormat::Mermaid => mermaid(&graphs),
-        GraphFormat::Dot => dot(&graphs),
+        GraphFormat::Mermaid => mermaid(&graphs, &links),
+        GraphFormat::Dot => dot(&graphs, &links),
     }
 }

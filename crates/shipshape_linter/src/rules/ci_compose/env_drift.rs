@@ -14,7 +14,7 @@ use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
 use crate::rules::gitlab::support::{Once, report_at};
 use crate::runs::ComposeRun;
 
-use super::support::{is_active, runs};
+use super::support::runs;
 
 pub static RULE: Rule = Rule {
     name: "env-drift",
@@ -127,7 +127,7 @@ fn started<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Service> {
             .services
             .iter()
             .map(|s| &**s)
-            .filter(|s| is_active(run, s))
+            .filter(|s| run.is_active(s))
             .collect(),
         Some("up" | "run" | "create" | "start" | "restart") => {
             let mut out: Vec<&Service> = Vec::new();

@@ -130,7 +130,7 @@ fn wrong_service(
     let testing: Vec<_> = project
         .services
         .iter()
-        .filter(|s| s.name != chosen.name && super::support::is_active(run, s))
+        .filter(|s| s.name != chosen.name && run.is_active(s))
         .filter(|s| {
             [&s.command, &s.entrypoint]
                 .into_iter()

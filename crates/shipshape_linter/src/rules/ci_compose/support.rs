@@ -1,7 +1,6 @@
 //! What the cross-file rules share: the runs of a pipeline with their projects, the
 //! services a command starts, and which of them runs the tests.
 
-use std::collections::HashSet;
 use std::ops::Range;
 
 use shipshape_model::compose::{Condition, Project, Service};
@@ -13,7 +12,6 @@ use shipshape_yaml::{FileId, Span};
 use crate::rule::PipelineContext;
 use crate::rules::gitlab::support::value_span;
 use crate::runs::ComposeRun;
-use shipshape_model::compose_cli::VarValue;
 
 /// The runs of the pipeline, each with its project when every file of it was read and
 /// parsed to its end.
@@ -63,48 +61,6 @@ pub fn file_names(cx: &PipelineContext<'_>, files: &[FileId]) -> String {
     }
 }
 
-/// The profiles a run enables: `--profile` flags and `COMPOSE_PROFILES`; None when a
-/// variable decides them.
-pub fn active_profiles(run: &ComposeRun) -> Option<HashSet<String>> {
-    let mut out = HashSet::new();
-    for p in run.invocation.profiles() {
-        if p.dynamic {
-            return None;
-        }
-        out.insert(p.text.clone());
-    }
-    match &run.profiles_env {
-        None => {}
-        Some(VarValue::Dynamic) => return None,
-        Some(VarValue::Literal(env)) => out.extend(
-            env.split(',')
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty()),
-        ),
-    }
-    Some(out)
-}
-
-/// Whether Compose starts `service` for this command: it has no profile, one of its
-/// profiles is enabled, or the command names it (which enables its profiles).
-pub fn is_active(run: &ComposeRun, service: &Service) -> bool {
-    if service.profiles.is_empty()
-        || run
-            .invocation
-            .services
-            .iter()
-            .any(|w| w.text == service.name)
-    {
-        return true;
-    }
-    match active_profiles(run) {
-        None => true,
-        Some(active) => {
-            active.contains("*") || service.profiles.iter().any(|p| active.contains(&p.value))
-        }
-    }
-}
-
 /// Whether a service runs a test suite and exits: its command or entrypoint runs a test
 /// tool, or its name says so.
 pub fn looks_like_tests(service: &Service) -> bool {
@@ -123,7 +79,7 @@ pub fn test_runners<'p>(run: &ComposeRun, project: &'p Project) -> Vec<&'p Servi
         .services
         .iter()
         .map(|s| &**s)
-        .filter(|s| is_active(run, s))
+        .filter(|s| run.is_active(s))
         .collect();
     let testing: Vec<&Service> = active
         .iter()

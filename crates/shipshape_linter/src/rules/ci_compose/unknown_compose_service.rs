@@ -12,7 +12,7 @@ use crate::rules::gitlab::support::Once;
 use crate::rules::support::did_you_mean;
 use crate::runs::ComposeRun;
 
-use super::support::{active_profiles, file_names, runs, word_span};
+use super::support::{file_names, runs, word_span};
 
 pub static RULE: Rule = Rule {
     name: "unknown-compose-service",
@@ -71,7 +71,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                 // A service named as an argument enables its profiles; one named by a flag
                 // must be enabled already.
                 Some(service) if from_flag && !service.profiles.is_empty() => {
-                    let Some(active) = active_profiles(run) else {
+                    let Some(active) = run.active_profiles() else {
                         continue;
                     };
                     let named_too = inv.services.iter().any(|w| w.text == service.name);

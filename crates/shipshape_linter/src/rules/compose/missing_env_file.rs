@@ -13,7 +13,7 @@ use std::path::Path;
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::ci_compose::support::{artifact_paths, covers, is_active};
+use crate::rules::ci_compose::support::{artifact_paths, covers};
 use crate::runs::ComposeRun;
 
 pub static RULE: Rule = Rule {
@@ -73,7 +73,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 });
                 // A run that does not start the service does not read its env file.
                 for run in pipeline.compose_runs.iter().filter(|r| {
-                    !r.linked && r.files.found.contains(&path.loc.file) && is_active(r, service)
+                    !r.linked && r.files.found.contains(&path.loc.file) && r.is_active(service)
                 }) {
                     let made = left || made_by(run, &path.value);
                     if made || !open {
