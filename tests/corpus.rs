@@ -579,3 +579,75 @@ fn hardcoded_secrets_in_the_corpus() {
     }
     matches_snapshot("hardcoded-secrets", &report);
 }
+
+/// The pipeline rules (issue 18) on the whole corpus: every finding at warning or error is
+/// listed in `tests/corpus/pipeline-rules-judged.tsv` with its verdict (TP, FP, D) and
+/// why, and the rule READMEs' notes discuss them. A finding nobody judged, a row no longer
+/// found, or a row judged FP that is still reported fails the test.
+#[test]
+fn pipeline_rule_findings_on_the_corpus_are_judged() {
+    let Some(corpus) = corpus() else { return };
+    let rules = [
+        "needs-not-in-pipeline",
+        "job-never-runs",
+        "duplicate-pipelines",
+    ];
+    let analysis = whole_corpus_with(&corpus, &rules);
+    let found: std::collections::BTreeSet<(String, String)> = concise(
+        &analysis.workspace,
+        &analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= shipshape_linter::Severity::Warning)
+            .cloned()
+            .collect::<Vec<_>>(),
+    )
+    .lines()
+    .map(|line| {
+        // `path:line:column: severity[rule] message`
+        let (location, rest) = line.split_once(": ").expect("concise line");
+        let (path_line, _column) = location.rsplit_once(':').expect("column");
+        let rule = rest
+            .split_once('[')
+            .and_then(|(_, r)| r.split_once(']'))
+            .map(|(r, _)| r.to_string())
+            .expect("rule");
+        (path_line.to_string(), rule)
+    })
+    .collect();
+    let judged_path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/pipeline-rules-judged.tsv");
+    let judged_text = std::fs::read_to_string(&judged_path).expect("pipeline-rules-judged.tsv");
+    let mut judged = std::collections::BTreeMap::new();
+    for line in judged_text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let cols: Vec<&str> = line.split('\t').collect();
+        assert_eq!(cols.len(), 4, "location, rule, verdict, reason: {line}");
+        assert!(["TP", "FP", "D"].contains(&cols[2]), "verdict: {line}");
+        judged.insert(
+            (cols[0].to_string(), cols[1].to_string()),
+            cols[2].to_string(),
+        );
+    }
+    println!("pipeline rules on the corpus (warning and error):");
+    for (location, rule) in &found {
+        let verdict = judged.get(&(location.clone(), rule.clone()));
+        println!(
+            "  {location} {rule}: {}",
+            verdict.map_or("NOT JUDGED", String::as_str)
+        );
+    }
+    let unjudged: Vec<_> = found.iter().filter(|k| !judged.contains_key(k)).collect();
+    let stale: Vec<_> = judged.keys().filter(|k| !found.contains(k)).collect();
+    let false_positives: Vec<_> = judged
+        .iter()
+        .filter(|(k, v)| *v == "FP" && found.contains(k))
+        .collect();
+    assert!(
+        unjudged.is_empty() && stale.is_empty() && false_positives.is_empty(),
+        "judge new findings in {}: unjudged {unjudged:?}; no longer found {stale:?}; FP still reported {false_positives:?}",
+        judged_path.display()
+    );
+}

@@ -331,40 +331,55 @@ fn exit_code(analysis: &Analysis, fail_on: FailOn) -> u8 {
 
 /// `shipshape graph`: the graphs of what the paths hold, with findings highlighted.
 pub fn graph(args: GraphArgs) -> u8 {
-    let Some(cwd) = working_dir() else {
-        return 2;
+    let analysis = match analyze_for_display(&args.paths, args.config.as_deref()) {
+        Ok(analysis) => analysis,
+        Err(code) => return code,
     };
-    let (mut settings, _, file_rules) = match configured(args.config.as_deref(), &cwd) {
-        Ok(found) => found,
+    let format = match args.format {
+        GraphFormatArg::Mermaid => GraphFormat::Mermaid,
+        GraphFormatArg::Dot => GraphFormat::Dot,
+    };
+    let text = shipshape_report::graph(&analysis.workspace, &analysis.diagnostics, format);
+    print_output(&text)
+}
+
+/// Writes a command's output to stdout: 0, or 2 with the reason on stderr.
+pub(crate) fn print_output(text: &str) -> u8 {
+    match write_report(text, None) {
+        Ok(()) => 0,
         Err(message) => {
             error(message);
-            return 2;
+            2
         }
-    };
-    let paths = if args.paths.is_empty() {
+    }
+}
+
+/// Configuration, discovery and analysis for the commands that show what the files say
+/// (`graph`, `pipeline`; default: the current directory). Problems are printed; the
+/// error is the exit code.
+pub(crate) fn analyze_for_display(
+    paths: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<Analysis, u8> {
+    let cwd = working_dir().ok_or(2u8)?;
+    let (mut settings, _, file_rules) = configured(config, &cwd).map_err(|message| {
+        error(message);
+        2u8
+    })?;
+    let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
-        args.paths.clone()
+        paths.to_vec()
     };
     let found = discover_with(&paths, &cwd, &file_rules);
     for problem in &found.errors {
         error(problem);
     }
     if !found.errors.is_empty() {
-        return 2;
+        return Err(2);
     }
     settings.report_under = found.walked;
-    let analysis = analyze(found.inputs, &settings);
-    let format = match args.format {
-        GraphFormatArg::Mermaid => GraphFormat::Mermaid,
-        GraphFormatArg::Dot => GraphFormat::Dot,
-    };
-    let text = shipshape_report::graph(&analysis.workspace, &analysis.diagnostics, format);
-    if let Err(message) = write_report(&text, None) {
-        error(message);
-        return 2;
-    }
-    0
+    Ok(analyze(found.inputs, &settings))
 }
 
 /// A line on stderr when a check runs past a second on a terminal ("checking 60 files…"),

@@ -33,6 +33,10 @@ pub enum Command {
     /// Draw the Compose dependency graphs and the pipelines' stages and needs, with the
     /// services and jobs that have findings highlighted.
     Graph(GraphArgs),
+    /// Show the pipeline GitLab would create for a kind of pipeline (`--source`): its
+    /// jobs by stage, and the jobs left out with the rule that decided. Without
+    /// `--source`, a table of every job by kind of pipeline.
+    Pipeline(PipelineArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish) to stdout.
     Completions { shell: clap_complete::Shell },
     /// Print the manual page (roff) to stdout.
@@ -172,6 +176,73 @@ pub struct GraphArgs {
     /// Read this configuration file instead of the shipshape.toml found upward.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct PipelineArgs {
+    /// Files or directories (default: the current directory).
+    pub paths: Vec<PathBuf>,
+
+    /// The pipeline's source (`CI_PIPELINE_SOURCE`): push, merge_request_event, schedule,
+    /// web, api, trigger, pipeline, parent_pipeline... or `tag` (a push of a tag).
+    #[arg(long, value_parser = source_parser())]
+    pub source: Option<String>,
+
+    /// The branch the pipeline runs for (default: the default branch); for a merge
+    /// request, its source branch.
+    #[arg(long, conflicts_with = "tag")]
+    pub branch: Option<String>,
+
+    /// The tag the pipeline runs for.
+    #[arg(long)]
+    pub tag: Option<String>,
+
+    /// The project's default branch (`CI_DEFAULT_BRANCH`).
+    #[arg(long, value_name = "BRANCH", default_value = "main")]
+    pub default_branch: String,
+
+    /// A variable set outside the files (project, group, schedule or form variable).
+    #[arg(long = "var", value_name = "KEY=VALUE", value_parser = parse_variable)]
+    pub variables: Vec<(String, String)>,
+
+    /// A path the push or merge request changes (for `changes:`); repeat it. Without
+    /// one, `changes:` is unknown.
+    #[arg(long = "changed", value_name = "PATH")]
+    pub changed: Vec<String>,
+
+    #[arg(long, value_enum, default_value_t = PipelineFormatArg::Text)]
+    pub format: PipelineFormatArg,
+
+    /// Read this configuration file instead of the shipshape.toml found upward.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// `--source`: GitLab's pipeline sources, and `tag`.
+fn source_parser() -> clap::builder::PossibleValuesParser {
+    use shipshape_model::gitlab::keywords::PIPELINE_SOURCES;
+    clap::builder::PossibleValuesParser::new(PIPELINE_SOURCES.iter().copied().chain(["tag"]))
+}
+
+/// `KEY=VALUE`, KEY a variable name.
+fn parse_variable(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got \"{text}\""))?;
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "\"{key}\" is not a variable name (letters, digits and _)"
+        ));
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum PipelineFormatArg {
+    Text,
+    Json,
+    Mermaid,
+    Dot,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -7,6 +7,7 @@ mod check;
 mod cli;
 mod fix;
 mod init;
+mod pipeline_cmd;
 mod rule_cmd;
 
 use std::process::ExitCode;
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Graph(args) => check::graph(args),
+        Command::Pipeline(args) => pipeline_cmd::run(args),
         Command::Lsp(args) => {
             if args.socket.is_some() || args.pipe.is_some() || args.node_ipc {
                 error(

@@ -160,7 +160,7 @@ impl<'a> IncludeResolver<'a> {
     }
 
     /// The repository's files, relative to its root, with `/`.
-    fn listing(&self, root: &Path) -> Arc<[String]> {
+    pub(crate) fn listing(&self, root: &Path) -> Arc<[String]> {
         let fs = self.fs;
         lock(&self.listings)
             .entry(root.to_path_buf())
@@ -387,6 +387,7 @@ fn build_one(
         child,
         fragment,
         compose_runs: Vec::new(),
+        simulation: std::sync::OnceLock::new(),
     }
 }
 

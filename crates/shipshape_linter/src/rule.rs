@@ -144,6 +144,11 @@ impl PipelineContext<'_> {
         self.ws.span_of(origin)
     }
 
+    /// The pipeline in every kind of pipeline it can run in (simulated once, on first use).
+    pub fn simulations(&self) -> &[crate::pipeline_runs::PipelineRun] {
+        crate::simulation::simulations(self.ws, self.pipeline)
+    }
+
     /// The tree of a file (None when it did not parse: not a file of the pipeline, whose
     /// files all did).
     pub fn tree(&self, id: FileId) -> Option<&Tree> {

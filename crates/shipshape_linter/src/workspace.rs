@@ -188,6 +188,9 @@ pub struct Workspace {
     /// The project boundary's roots (`fs::Bounded`): nothing outside them is read, and
     /// `--fix` writes nothing outside them.
     pub project_roots: Vec<PathBuf>,
+    /// Per pipeline root file: the `exists:` globs of its rules, and whether a file of
+    /// the repository matches each.
+    pub exists_facts: HashMap<FileId, HashMap<String, bool>>,
     /// File -> pipelines and runs, built on first use (derived data: [`CiIndex`]).
     pub(crate) ci_index: std::sync::OnceLock<CiIndex>,
 }
@@ -227,6 +230,9 @@ pub struct CiPipeline {
     pub fragment: bool,
     /// The `docker compose` commands its jobs run, resolved.
     pub compose_runs: Vec<crate::runs::ComposeRun>,
+    /// The pipeline in every kind of pipeline GitLab creates, built on first use
+    /// (`simulation::simulations`).
+    pub(crate) simulation: std::sync::OnceLock<Vec<crate::pipeline_runs::PipelineRun>>,
 }
 
 /// One `include:` entry and what it reads.

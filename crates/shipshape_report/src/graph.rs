@@ -182,12 +182,23 @@ fn compose_graph(
     }
 }
 
+/// The jobs to draw, by pipeline index and job name, each with a note for its label
+/// ("may run"): `shipshape pipeline` draws the pipeline one kind of pipeline creates.
+pub type JobSelection = HashMap<(usize, String), String>;
+
 fn pipeline_graph(
     ws: &Workspace,
     p: &shipshape_linter::workspace::CiPipeline,
     diagnostics: &[Diagnostic],
     index: usize,
+    selection: Option<&JobSelection>,
 ) -> Graph {
+    let selected = |name: &str| -> Option<&str> {
+        match selection {
+            None => Some(""),
+            Some(s) => s.get(&(index, name.to_string())).map(String::as_str),
+        }
+    };
     let model = &p.model;
     let mut clusters: Vec<(String, Vec<Node>)> = model
         .stages
@@ -196,12 +207,19 @@ fn pipeline_graph(
         .collect();
     let mut edges = Vec::new();
     for job in model.visible_jobs() {
+        let Some(note) = selected(&job.name) else {
+            continue;
+        };
         let (stage, _) = job.stage();
         let id = job_id(index, &job.name);
         let value_span = ws.span_of(job.own.origin()).cover(ws.span_of(job.key));
+        let mut label = vec![job.name.clone()];
+        if !note.is_empty() {
+            label.push(note.to_string());
+        }
         let node = Node {
             id: id.clone(),
-            label: vec![job.name.clone()],
+            label,
             worst: worst(diagnostics, job.key.file, value_span),
         };
         match clusters.iter_mut().find(|(s, _)| *s == stage) {
@@ -213,6 +231,7 @@ fn pipeline_graph(
             .needs()
             .into_iter()
             .filter(|n| model.job(&n.job).is_some_and(|j| !j.hidden))
+            .filter(|n| selected(&n.job).is_some())
         {
             edges.push(Edge {
                 from: job_id(index, &need.job),
@@ -239,7 +258,12 @@ fn pipeline_graph(
 /// shipshape.toml links to the files). What those services depend on is left to the
 /// project's own `depends_on` edges. Runs whose files were not all found form no project:
 /// no edge, as for a project or a pipeline that is not drawn.
-fn run_edges(ws: &Workspace, projects: &BTreeSet<usize>, pipelines: &BTreeSet<usize>) -> Vec<Edge> {
+fn run_edges(
+    ws: &Workspace,
+    projects: &BTreeSet<usize>,
+    pipelines: &BTreeSet<usize>,
+    selection: Option<&JobSelection>,
+) -> Vec<Edge> {
     let mut edges: Vec<Edge> = Vec::new();
     let mut by_ends: HashMap<(String, String), usize> = HashMap::new();
     for &pi in pipelines {
@@ -248,7 +272,10 @@ fn run_edges(ws: &Workspace, projects: &BTreeSet<usize>, pipelines: &BTreeSet<us
             let Some(project) = run.project.map(|id| id.0 as usize) else {
                 continue;
             };
-            if !projects.contains(&project) || pipeline.model.job(&run.job).is_none_or(|j| j.hidden)
+            let drawn = selection.is_none_or(|s| s.contains_key(&(pi, run.job.clone())));
+            if !projects.contains(&project)
+                || pipeline.model.job(&run.job).is_none_or(|j| j.hidden)
+                || !drawn
             {
                 continue;
             }
@@ -404,6 +431,16 @@ fn dot(graphs: &[Graph], links: &[Edge]) -> String {
 
 /// Draws the Compose projects and pipelines that hold a reported file.
 pub fn graph(ws: &Workspace, diagnostics: &[Diagnostic], format: GraphFormat) -> String {
+    graph_with(ws, diagnostics, format, None)
+}
+
+/// [`graph`], drawing only the jobs of `selection` (and the pipelines that have one).
+pub fn graph_with(
+    ws: &Workspace,
+    diagnostics: &[Diagnostic],
+    format: GraphFormat,
+    selection: Option<&JobSelection>,
+) -> String {
     let mut graphs = Vec::new();
     let mut drawn_projects = BTreeSet::new();
     for (i, project) in ws.compose_projects.iter().enumerate() {
@@ -414,14 +451,19 @@ pub fn graph(ws: &Workspace, diagnostics: &[Diagnostic], format: GraphFormat) ->
     }
     let mut drawn_pipelines = BTreeSet::new();
     for (i, p) in ws.pipelines.iter().enumerate() {
+        let has_selected = match selection {
+            None => true,
+            Some(s) => s.keys().any(|(pi, _)| *pi == i),
+        };
         if p.model.files.iter().any(|&f| ws.file(f).reported)
             && p.model.visible_jobs().next().is_some()
+            && has_selected
         {
-            graphs.push(pipeline_graph(ws, p, diagnostics, i));
+            graphs.push(pipeline_graph(ws, p, diagnostics, i, selection));
             drawn_pipelines.insert(i);
         }
     }
-    let links = run_edges(ws, &drawn_projects, &drawn_pipelines);
+    let links = run_edges(ws, &drawn_projects, &drawn_pipelines, selection);
     match format {
         GraphFormat::Mermaid => mermaid(&graphs, &links),
         GraphFormat::Dot => dot(&graphs, &links),

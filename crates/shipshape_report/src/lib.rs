@@ -20,7 +20,7 @@ pub use escape::{escape_controls, is_hidden_control};
 pub use fingerprint::fingerprints;
 pub use github::github;
 pub use gitlab::gitlab;
-pub use graph::{GraphFormat, graph};
+pub use graph::{GraphFormat, JobSelection, graph, graph_with};
 pub use human::{HumanOptions, human};
 pub use json::json;
 pub use position::Position;

@@ -38,6 +38,7 @@ pub(super) fn workspace(
     });
     let disk = super::probe::probe_paths(&files, fs, resolver, project_roots);
     let compose_names = ComposeNames::build(&files);
+    let exists_facts = exists_facts(&files, &ci_includes, &pipelines, resolver);
     let env_files = env_files_by_dir(&files);
     let mut compose_projects = compose_projects(&files, &env_files);
     let runs = crate::compose_runs::settle(&files, runs);
@@ -57,6 +58,7 @@ pub(super) fn workspace(
         compose_names,
         ci_includes,
         pipelines,
+        exists_facts,
         project_roots: project_roots.to_vec(),
         ci_index: std::sync::OnceLock::new(),
     }
@@ -225,4 +227,33 @@ impl AnalyzedFile {
     fn is_complete_enough(&self) -> bool {
         self.yaml.is_some()
     }
+}
+
+/// The `exists:` globs of each pipeline's rules, evaluated against its repository's files
+/// (listed once per repository, and only when some rule has `exists:`).
+fn exists_facts(
+    files: &Files,
+    ci_includes: &HashMap<FileId, Vec<crate::workspace::ResolvedInclude>>,
+    pipelines: &[CiPipeline],
+    resolver: &IncludeResolver<'_>,
+) -> HashMap<FileId, HashMap<String, bool>> {
+    let mut out = HashMap::new();
+    for pipeline in pipelines {
+        let globs = crate::simulation::exists_globs(pipeline, ci_includes, files);
+        if globs.is_empty() {
+            continue;
+        }
+        let root_file = pipeline.model.root_file;
+        // The innermost root: the directory of the nearest `.gitlab-ci.yml` (GitLab's
+        // `exists:` is relative to the project's root, where that file is).
+        let Some(repository) = resolver.roots(&files.file(root_file).dir()).pop() else {
+            continue;
+        };
+        let listing = resolver.listing(&repository);
+        out.insert(
+            root_file,
+            crate::simulation::evaluate_exists(&globs, &listing),
+        );
+    }
+    out
 }

@@ -29,10 +29,10 @@ pub struct ExprError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Tok {
     Var(String),
-    Str,
+    Str(String),
     Pattern { body: String, flags: String },
     Null,
-    Bool,
+    Bool(bool),
     Input,
     Eq,
     Ne,
@@ -48,16 +48,48 @@ impl Tok {
     fn is_operand(&self) -> bool {
         matches!(
             self,
-            Tok::Var(_) | Tok::Str | Tok::Pattern { .. } | Tok::Null | Tok::Bool | Tok::Input
+            Tok::Var(_) | Tok::Str(_) | Tok::Pattern { .. } | Tok::Null | Tok::Bool(_) | Tok::Input
         )
     }
 }
 
-/// What a valid expression mentions.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A valid expression: what it mentions, and its syntax tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expr {
     /// Variables, each with its range (including `$`).
     pub variables: Vec<(String, Range<usize>)>,
+    pub node: Node,
+}
+
+/// An expression's syntax tree (parentheses leave no node of their own).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Node {
+    Or(Vec<Node>),
+    And(Vec<Node>),
+    Compare {
+        op: Op,
+        left: Box<Node>,
+        right: Box<Node>,
+    },
+    Var(String),
+    Str(String),
+    Pattern {
+        body: String,
+        flags: String,
+    },
+    Null,
+    Bool(bool),
+    /// `$[[ inputs.name ]]`: interpolated before GitLab evaluates the expression, so
+    /// its value is not known here.
+    Input,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Eq,
+    Ne,
+    Match,
+    NoMatch,
 }
 
 /// Parses an expression; on error, the first problem with its range.
@@ -83,7 +115,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
         pos: 0,
         end: text.len(),
     };
-    p.or()?;
+    let node = p.or()?;
     if let Some((_, range)) = tokens.get(p.pos) {
         return Err(ExprError {
             range: range.clone(),
@@ -100,6 +132,7 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
         }
     }
     Ok(Expr {
+        node,
         variables: tokens
             .iter()
             .filter_map(|(t, r)| match t {
@@ -118,8 +151,22 @@ pub fn check_regex(body: &str, flags: &str) -> Result<(), String> {
             "unknown regular expression flag \"{bad}\" (GitLab knows i, m, s and U)"
         ));
     }
+    compile_regex(body, flags).map(|_| ()).map_err(|e| {
+        let detail = e.to_string();
+        let last = detail
+            .lines()
+            .rfind(|l| l.starts_with("error:"))
+            .unwrap_or("error: invalid")
+            .trim_start_matches("error: ")
+            .to_string();
+        format!("invalid regular expression: {last}")
+    })
+}
+
+/// Compiles a `/pattern/flags` regex as RE2 reads it (the flags already checked).
+pub fn compile_regex(body: &str, flags: &str) -> Result<regex::Regex, regex::Error> {
     let mut inline = String::new();
-    for c in flags.chars() {
+    for c in flags.chars().filter(|c| "imsU".contains(*c)) {
         let f = match c {
             'm' => 's',
             other => other,
@@ -134,16 +181,7 @@ pub fn check_regex(body: &str, flags: &str) -> Result<(), String> {
     } else {
         format!("(?{inline}){body}")
     };
-    regex::Regex::new(&pattern).map(|_| ()).map_err(|e| {
-        let detail = e.to_string();
-        let last = detail
-            .lines()
-            .rfind(|l| l.starts_with("error:"))
-            .unwrap_or("error: invalid")
-            .trim_start_matches("error: ")
-            .to_string();
-        format!("invalid regular expression: {last}")
-    })
+    regex::Regex::new(&pattern)
 }
 
 /// A `/pattern/flags` value (`only` refs, `coverage`): Some((body, flags)) when it is one.
@@ -207,8 +245,9 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, ExprError> {
                     range: i..b.len(),
                     message: format!("string opened with {} is not closed", c as char),
                 })?;
+                let value = text[i + 1..i + 1 + close].to_string();
                 i += close + 2;
-                Tok::Str
+                Tok::Str(value)
             }
             b'/' => {
                 // GitLab's lexer: ^/([^/]|\\/)+[^\\]/[ismU]* -- at least two characters.
@@ -289,7 +328,8 @@ fn lex(text: &str) -> Result<Vec<(Tok, Range<usize>)>, ExprError> {
                 i += n;
                 match word {
                     "null" => Tok::Null,
-                    "true" | "false" => Tok::Bool,
+                    "true" => Tok::Bool(true),
+                    "false" => Tok::Bool(false),
                     _ => {
                         return Err(ExprError {
                             range: start..i,
@@ -339,49 +379,74 @@ impl Parser<'_> {
             .map_or(self.end..self.end, |(_, r)| r.clone())
     }
 
-    fn or(&mut self) -> Result<(), ExprError> {
-        self.and()?;
+    fn or(&mut self) -> Result<Node, ExprError> {
+        let mut items = vec![self.and()?];
         while self.peek() == Some(&Tok::Or) {
             self.pos += 1;
-            self.and()?;
+            items.push(self.and()?);
         }
-        Ok(())
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::Or(items)
+        })
     }
 
-    fn and(&mut self) -> Result<(), ExprError> {
-        self.cmp()?;
+    fn and(&mut self) -> Result<Node, ExprError> {
+        let mut items = vec![self.cmp()?];
         while self.peek() == Some(&Tok::And) {
             self.pos += 1;
-            self.cmp()?;
+            items.push(self.cmp()?);
         }
-        Ok(())
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Node::And(items)
+        })
     }
 
-    fn cmp(&mut self) -> Result<(), ExprError> {
-        self.operand()?;
-        if matches!(
-            self.peek(),
-            Some(Tok::Eq | Tok::Ne | Tok::Match | Tok::NoMatch)
-        ) {
-            self.pos += 1;
-            self.operand()?;
-        }
-        Ok(())
+    fn cmp(&mut self) -> Result<Node, ExprError> {
+        let left = self.operand()?;
+        let op = match self.peek() {
+            Some(Tok::Eq) => Op::Eq,
+            Some(Tok::Ne) => Op::Ne,
+            Some(Tok::Match) => Op::Match,
+            Some(Tok::NoMatch) => Op::NoMatch,
+            _ => return Ok(left),
+        };
+        self.pos += 1;
+        let right = self.operand()?;
+        Ok(Node::Compare {
+            op,
+            left: Box::new(left),
+            right: Box::new(right),
+        })
     }
 
-    fn operand(&mut self) -> Result<(), ExprError> {
+    fn operand(&mut self) -> Result<Node, ExprError> {
         match self.peek() {
             Some(t) if t.is_operand() => {
+                let node = match t {
+                    Tok::Var(name) => Node::Var(name.clone()),
+                    Tok::Str(text) => Node::Str(text.clone()),
+                    Tok::Pattern { body, flags } => Node::Pattern {
+                        body: body.clone(),
+                        flags: flags.clone(),
+                    },
+                    Tok::Bool(b) => Node::Bool(*b),
+                    Tok::Input => Node::Input,
+                    _ => Node::Null,
+                };
                 self.pos += 1;
-                Ok(())
+                Ok(node)
             }
             Some(Tok::Open) => {
                 let open = self.range();
                 self.pos += 1;
-                self.or()?;
+                let inner = self.or()?;
                 if self.peek() == Some(&Tok::Close) {
                     self.pos += 1;
-                    Ok(())
+                    Ok(inner)
                 } else {
                     Err(ExprError {
                         range: open,

@@ -33,6 +33,8 @@ pub struct IncludeRef {
     pub target: String,
     /// The node that names it.
     pub origin: Origin,
+    /// The entry's `rules:` (a conditional include).
+    pub rules: Option<Origin>,
 }
 
 /// The pipeline's document: the last one when a file starts with a `spec:` header document,
@@ -93,6 +95,7 @@ pub fn trigger_include_refs(file: FileId, tree: &Tree, root: NodeId) -> Vec<Incl
 
 fn entry(file: FileId, tree: &Tree, item: NodeId, out: &mut Vec<IncludeRef>) {
     let origin = |node| Origin { file, node };
+    let rules = tree.value(item, "rules").map(origin);
     if let Some(text) = tree.scalar(item) {
         let kind = if text.starts_with("http://") || text.starts_with("https://") {
             IncludeKind::Remote
@@ -103,6 +106,7 @@ fn entry(file: FileId, tree: &Tree, item: NodeId, out: &mut Vec<IncludeRef>) {
             kind,
             target: text.to_string(),
             origin: origin(item),
+            rules,
         });
         return;
     }
@@ -119,6 +123,7 @@ fn entry(file: FileId, tree: &Tree, item: NodeId, out: &mut Vec<IncludeRef>) {
                 kind,
                 target: text.to_string(),
                 origin: origin(v),
+                rules,
             });
         }
     }
@@ -134,6 +139,7 @@ fn entry(file: FileId, tree: &Tree, item: NodeId, out: &mut Vec<IncludeRef>) {
                     kind: IncludeKind::Project,
                     target: format!("{project}:{path}"),
                     origin: origin(f),
+                    rules,
                 });
             }
         }

@@ -2,12 +2,15 @@
 //! file merged with its includes, `extends` and `!reference` resolved.
 
 pub mod dind_tls_mismatch;
+pub mod duplicate_pipelines;
 pub mod extends_cycle;
 pub mod fixed_sleep_readiness;
 pub mod gitlab_schema;
 pub mod invalid_rules_expression;
+pub mod job_never_runs;
 pub mod missing_script;
 pub mod needs_cycle;
+pub mod needs_not_in_pipeline;
 pub mod only_keyword_typo;
 pub mod rules_with_only_except;
 pub mod service_network_per_build;
