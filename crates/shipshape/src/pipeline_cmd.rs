@@ -30,7 +30,6 @@ pub fn run(args: PipelineArgs) -> u8 {
         .iter()
         .enumerate()
         .filter(|(_, p)| p.model.files.iter().any(|&f| ws.file(f).reported))
-        .filter(|(_, p)| p.model.visible_jobs().next().is_some())
         .map(|(i, _)| i)
         .collect();
     if shown.is_empty() {
@@ -174,6 +173,14 @@ fn text(ws: &Workspace, context: &Context, runs: &[(usize, PipelineRun)]) -> Str
         if run.created.runs == Tri::No {
             out.push('\n');
             continue;
+        }
+        if run.jobs.is_empty() {
+            let why = if model.open_includes {
+                ": its jobs come from includes not read here"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "no jobs{why}");
         }
         for (stage, _) in &model.stages {
             let jobs: Vec<&JobRun> = run

@@ -153,15 +153,22 @@ fn entry(file: FileId, tree: &Tree, item: NodeId, out: &mut Vec<IncludeRef>) {
 pub fn glob_match(pattern: &str, path: &str) -> bool {
     let p = pattern.as_bytes();
     let s = path.as_bytes();
-    // Iterative matching with backtracking points for `*` and `**`.
+    // Iterative matching with a backtracking point for the last `*` and one for the last
+    // `**`: when a `*` cannot stretch over a `/`, an earlier `**` still can
+    // (`configs/**/*.yml` on `configs/a/b/x.yml`).
     let (mut pi, mut si) = (0usize, 0usize);
-    let mut star: Option<(usize, usize, bool)> = None; // (pattern after star, text position, crosses /)
+    let mut star: Option<(usize, usize)> = None; // (pattern after `*`, text position)
+    let mut double: Option<(usize, usize)> = None;
     while si < s.len() {
         if pi < p.len() && p[pi] == b'*' {
-            let double = p.get(pi + 1) == Some(&b'*');
-            let next = pi + if double { 2 } else { 1 };
-            star = Some((next, si, double));
-            pi = next;
+            if p.get(pi + 1) == Some(&b'*') {
+                pi += 2;
+                double = Some((pi, si));
+                star = None;
+            } else {
+                pi += 1;
+                star = Some((pi, si));
+            }
             continue;
         }
         if pi < p.len() && (p[pi] == s[si] || p[pi] == b'?' && s[si] != b'/') {
@@ -169,9 +176,15 @@ pub fn glob_match(pattern: &str, path: &str) -> bool {
             si += 1;
             continue;
         }
-        match star {
-            Some((next, at, crosses)) if crosses || s[at] != b'/' => {
-                star = Some((next, at + 1, crosses));
+        match (star, double) {
+            (Some((next, at)), _) if s[at] != b'/' => {
+                star = Some((next, at + 1));
+                pi = next;
+                si = at + 1;
+            }
+            (_, Some((next, at))) => {
+                double = Some((next, at + 1));
+                star = None;
                 pi = next;
                 si = at + 1;
             }
@@ -199,6 +212,8 @@ mod tests {
         assert!(glob_match("configs/**.yml", "configs/a.yml"));
         assert!(glob_match("configs/**.yml", "configs/x/y/a.yml"));
         assert!(glob_match("configs/**/*.yml", "configs/x/a.yml"));
+        assert!(glob_match("configs/**/*.yml", "configs/x/y/.gitlab-ci.yml"));
+        assert!(!glob_match("configs/*/*.yml", "configs/x/y/a.yml"));
         assert!(!glob_match("configs/**/*.yml", "configs/a.yml"));
         assert!(!glob_match("configs/*.yml", "other/a.yml"));
         assert!(glob_match(

@@ -436,7 +436,8 @@ pub fn instance_names(job: &Job) -> Vec<String> {
     let name = &job.name;
     match job.value.get("parallel") {
         Some(Value::Scalar { text, .. }) => match text.parse::<usize>() {
-            Ok(n) if (2..=MAX_INSTANCES).contains(&n) => {
+            // `parallel: 1` is one job named `job 1/1` (GitLab's number strategy).
+            Ok(n) if (1..=MAX_INSTANCES).contains(&n) => {
                 (1..=n).map(|i| format!("{name} {i}/{n}")).collect()
             }
             _ => vec![name.clone()],
