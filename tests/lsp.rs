@@ -680,3 +680,23 @@ fn hover_masks_a_secret_in_the_env_file() {
     assert!(text.contains("`GL` = `gl"), "{text}");
     assert!(!text.contains(TOKEN), "{text}");
 }
+
+/// Hover on a job's name says in which kinds of pipeline it runs, and which rule line
+/// leaves it out of the others (issue 18).
+#[test]
+fn hover_on_a_job_name_shows_where_it_runs() {
+    let files: &[(&str, &str)] = &[(
+        CI,
+        "build:\n  script: make\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\n    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH\n    - if: $CI_COMMIT_TAG\n      when: never\n",
+    )];
+    let mut s = Session::start(files);
+    s.open(CI);
+    let hover = s.hover(CI, 0, 2);
+    assert!(hover.starts_with("job `build` (stage `test`)"), "{hover}");
+    assert!(
+        hover.contains("runs in: pushes to the default branch, merge request pipelines"),
+        "{hover}"
+    );
+    assert!(hover.contains("tag pipelines (line 6)"), "{hover}");
+    assert!(hover.contains("pushes to other branches"), "{hover}");
+}

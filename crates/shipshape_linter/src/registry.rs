@@ -51,6 +51,8 @@ pub static RULES: &[&Rule] = &[
     &rules::gitlab::needs_not_in_pipeline::RULE,
     &rules::gitlab::job_never_runs::RULE,
     &rules::gitlab::duplicate_pipelines::RULE,
+    &rules::gitlab::needs_later_stage::RULE,
+    &rules::gitlab::too_many_needs::RULE,
     &rules::ci_compose::missing_exit_code_from::RULE,
     &rules::ci_compose::unknown_compose_service::RULE,
     &rules::ci_compose::compose_file_not_found::RULE,

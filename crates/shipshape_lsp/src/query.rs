@@ -180,6 +180,76 @@ fn base_job(name: &str) -> &str {
     }
 }
 
+/// Where a job runs, by kind of pipeline, for its hover: "runs in merge request
+/// pipelines, pushes to the default branch; not in tag pipelines (rule at line 12)".
+fn where_it_runs(ws: &Workspace, p: &CiPipeline, index: usize) -> String {
+    use shipshape_model::gitlab::evaluate::Tri;
+    let job = &p.model.jobs[index];
+    let (stage, _) = job.stage();
+    let line = |o: Origin| {
+        ws.source(o.file)
+            .line_col(ws.span_of(o).start as usize)
+            .line
+            + 1
+    };
+    let mut runs = Vec::new();
+    let mut may = Vec::new();
+    // Left out, grouped by the line that decides.
+    let mut not: Vec<(String, Vec<&str>)> = Vec::new();
+    for run in shipshape_linter::simulation::simulations(ws, p)
+        .iter()
+        .filter(|r| !r.context.rare)
+    {
+        let title = run.context.title.as_str();
+        let Some(j) = run.job_run(index) else {
+            continue;
+        };
+        let (state, why) = if run.created.runs == Tri::No {
+            let at = run
+                .created
+                .decided_by
+                .map(|o| format!(", workflow:rules line {}", line(o)));
+            (Tri::No, format!("no pipeline{}", at.unwrap_or_default()))
+        } else {
+            let decided = j
+                .include_rules
+                .filter(|_| j.decision.runs != Tri::No)
+                .or(j.decision.decided_by);
+            let why = match decided {
+                Some(o) => format!("line {}", line(o)),
+                None => "no rules: branches and tags only".to_string(),
+            };
+            (j.runs.and(run.created.runs), why)
+        };
+        match state {
+            Tri::Yes => runs.push(title),
+            Tri::Maybe => may.push(title),
+            Tri::No => match not.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, titles)) => titles.push(title),
+                None => not.push((why, vec![title])),
+            },
+        }
+    }
+    let mut out = format!("job `{}` (stage `{stage}`)", job.name);
+    if !runs.is_empty() {
+        out.push_str(&format!("\n\nruns in: {}", runs.join(", ")));
+    }
+    if !may.is_empty() {
+        out.push_str(&format!(
+            "\n\nmay run in (depends on values not in the files): {}",
+            may.join(", ")
+        ));
+    }
+    if !not.is_empty() {
+        let parts: Vec<String> = not
+            .iter()
+            .map(|(why, titles)| format!("{} ({why})", titles.join(", ")))
+            .collect();
+        out.push_str(&format!("\n\nnot in: {}", parts.join("; ")));
+    }
+    out
+}
+
 fn locate(at: &At<'_>) -> Target {
     let Some(tree) = at.file.tree() else {
         return Target::Nothing;
@@ -227,6 +297,28 @@ fn gitlab(at: &At<'_>, tree: &Tree, node: NodeId, cx: &Context, text: &str, span
             }
         }
         return Target::Nothing;
+    }
+    // A job's own key: where the job runs.
+    if let [name] = keys.as_slice()
+        && cx.is_key
+    {
+        for p in pipelines_of(ws, file) {
+            let Some(index) = p
+                .model
+                .jobs
+                .iter()
+                .position(|j| j.name == *name && !j.hidden)
+            else {
+                continue;
+            };
+            if let Some(loc) = at.origin_location(p.model.jobs[index].key) {
+                return Target::Found {
+                    locations: vec![loc],
+                    about: where_it_runs(ws, p, index),
+                    span,
+                };
+            }
+        }
     }
     let job_ref = match keys.as_slice() {
         [_, "extends"] if !cx.is_key => Some(text),

@@ -146,6 +146,10 @@ pub const MAX_REFERENCE_DEPTH: usize = 10;
 /// Includes per pipeline, nested ones counted.
 pub const MAX_INCLUDES: usize = 150;
 
+/// `needs:` entries one job may list: `ci_needs_size_limit`, 50 on GitLab.com and by
+/// default on self-managed (an administrator can raise it).
+pub const MAX_NEEDS: usize = 50;
+
 #[cfg(test)]
 mod tests {
     use super::*;

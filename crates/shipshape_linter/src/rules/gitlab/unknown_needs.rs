@@ -1,6 +1,6 @@
 //! unknown-needs: `needs` and `dependencies` that name a job the pipeline does not have,
-//! or a job of a later stage, and `dependencies` missing from `needs` (GitLab's own
-//! checks, in its words).
+//! and `dependencies` missing from `needs` (GitLab's own checks, in its words). A job of
+//! a later stage is `needs-later-stage`.
 
 use std::collections::HashMap;
 
@@ -60,7 +60,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                 continue;
             }
             let base = base_job_name(&name);
-            let Some(target) = visible.get(base) else {
+            if !visible.contains_key(base) {
                 if open {
                     continue;
                 }
@@ -92,8 +92,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     d.note("a job that may be left out of the pipeline can be needed with `optional: true`");
                 }
                 continue;
-            };
-            check_stage_order(cx, sink, job, target, kind, &name, origin);
+            }
         }
         check_matrix_identifiers(cx, sink, job, &mut once);
         // With both keys set, every dependency must also be a need; `needs: []` (start at
@@ -207,49 +206,4 @@ fn matrix_identifiers(text: &str) -> Vec<&str> {
         rest = &after[end + 2..];
     }
     out
-}
-
-/// A job can need jobs of its own stage or of earlier ones, never of later ones.
-fn check_stage_order(
-    cx: &PipelineContext<'_>,
-    sink: &mut Sink<'_>,
-    job: &Job,
-    target: &Job,
-    kind: Kind,
-    name: &str,
-    origin: Origin,
-) {
-    let model = cx.model();
-    let (stage, _) = job.stage();
-    let (target_stage, _) = target.stage();
-    let (Some(own), Some(theirs)) = (model.stage_index(&stage), model.stage_index(&target_stage))
-    else {
-        return;
-    };
-    if theirs <= own {
-        return;
-    }
-    let d = report_at(
-        cx,
-        sink,
-        origin,
-        format!(
-            "{} job: {} {name} is not defined in current or prior stages",
-            job.name,
-            kind.as_str()
-        ),
-    );
-    d.label(format!(
-        "\"{name}\" runs in the later stage \"{target_stage}\""
-    ));
-    d.secondary(
-        target.key.file,
-        cx.span(target.key),
-        format!("\"{name}\" is defined here"),
-    );
-    label_job_if_inherited(cx, d, job, origin);
-    d.note(format!(
-        "\"{}\" runs in stage \"{stage}\"; a job can only use jobs of its own or earlier stages",
-        job.name
-    ));
 }
