@@ -530,9 +530,10 @@ pub struct Context {
     pub rare: bool,
     /// Paths changed by the push, when given (`--changed`): `changes:` is then evaluated.
     pub changed: Option<Vec<String>>,
-    /// Whether the pipeline's own `variables:` count as their values (`shipshape pipeline`,
-    /// as gitlab-ci-local does) or as unknown (the rules: project and pipeline variables
-    /// override them).
+    /// Whether the pipeline's own `variables:` count as their values and other variables
+    /// as unset (`shipshape pipeline`, told the project's variables with `--var`, as
+    /// gitlab-ci-local does), or every one not predefined as unknown (the rules: project
+    /// and pipeline variables override them).
     pub yaml_values_known: bool,
 }
 

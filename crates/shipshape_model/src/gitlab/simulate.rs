@@ -509,7 +509,9 @@ impl Facts for Scope<'_> {
             // A value that refers to other variables is expanded by GitLab; not here.
             Some((_, v)) if v.contains('$') => Known::Unknown,
             Some((_, v)) => Known::Text(v.clone()),
-            None => Known::Unknown,
+            // Told everything (`shipshape pipeline`): a variable neither in the files nor
+            // given is unset, as in a project without CI/CD variables.
+            None => Known::Unset,
         }
     }
 
