@@ -94,16 +94,21 @@ pub fn simulate(ws: &Workspace, pipeline: &CiPipeline, context: Context) -> Pipe
         if job.hidden {
             continue;
         }
-        let mut yaml = globals.clone();
-        if created.runs == Tri::Yes {
-            yaml.extend(created.variables.iter().cloned());
+        // Only a context that counts the files' variables reads them (the rules' contexts
+        // take them as unknown): no copy per job and context then.
+        let mut yaml = Vec::new();
+        if context.yaml_values_known {
+            yaml = globals.clone();
+            if created.runs == Tri::Yes {
+                yaml.extend(created.variables.iter().cloned());
+            }
+            yaml.extend(
+                model
+                    .job_variables(job)
+                    .into_iter()
+                    .filter_map(|v| Some((v.name, v.value?))),
+            );
         }
-        yaml.extend(
-            model
-                .job_variables(job)
-                .into_iter()
-                .filter_map(|v| Some((v.name, v.value?))),
-        );
         let scope = Scope {
             context: &context,
             yaml,

@@ -196,13 +196,35 @@ pub fn rule_matches(rule: &Value, facts: &dyn Facts, cx: &Context, repo: &dyn Re
     result
 }
 
+/// Expressions parsed so far on this thread: a pipeline is evaluated once per kind of
+/// pipeline, and its jobs share their conditions (templates), so each text is parsed once.
+/// Bounded: cleared when it grows past [`PARSED_CACHE_MAX`].
+const PARSED_CACHE_MAX: usize = 10_000;
+
+thread_local! {
+    static PARSED: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<expression::Node>>> =
+        std::cell::RefCell::default();
+}
+
 /// An `if:` value: an expression that does not parse (reported by
 /// invalid-rules-expression) or is not text is unknown.
 fn condition_truth(condition: &Value, facts: &dyn Facts) -> Tri {
-    match condition.as_str().map(expression::parse) {
-        Some(Ok(expr)) => truth(&expr.node, facts),
-        _ => Tri::Maybe,
-    }
+    let Some(text) = condition.as_str() else {
+        return Tri::Maybe;
+    };
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= PARSED_CACHE_MAX && !cache.contains_key(text) {
+            cache.clear();
+        }
+        let node = cache
+            .entry(text.into())
+            .or_insert_with(|| expression::parse(text).ok().map(|e| e.node));
+        match node {
+            Some(node) => truth(node, facts),
+            None => Tri::Maybe,
+        }
+    })
 }
 
 /// The glob list of `changes:`/`exists:`: a list, or `{paths: [...]}`.
