@@ -258,13 +258,16 @@ pub fn exists_globs(
     out
 }
 
-/// Which of `globs` some repository file matches.
+/// Which of `globs` some repository file matches. A listing cut at the walk's bound says
+/// nothing about the files it left out: a glob it does not match is then not recorded
+/// (unknown), only the ones it does.
 pub fn evaluate_exists(globs: &[String], listing: &[String]) -> HashMap<String, bool> {
+    let complete = listing.len() < crate::fs::MAX_WALK_FILES;
     globs
         .iter()
-        .map(|g| {
+        .filter_map(|g| {
             let found = fnmatch(g).is_some_and(|m| listing.iter().any(|p| m.is_match(p)));
-            (g.clone(), found)
+            (found || complete).then(|| (g.clone(), found))
         })
         .collect()
 }
