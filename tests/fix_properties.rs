@@ -1,7 +1,8 @@
 //! Property tests for the fix engine, on generated Compose and CI files full of what the
 //! fixable rules look for: tabs in indentation, `version:`, unquoted `22:22` ports, `$VAR`
 //! meant for the container, `only: [merge-requests]`, `docker compose up` without
-//! `--exit-code-from`, ignore comments that suppress nothing; LF or CRLF. Applying fixes,
+//! `--exit-code-from`, ignore comments that suppress nothing, misspelt keys, templates,
+//! stages and needs; LF or CRLF. Applying fixes,
 //! all of one rule's until none is left or any subset of all of them at once, gives files
 //! that still parse (a file that did not may now) and on which the fixed findings are gone.
 
@@ -131,9 +132,13 @@ fn service() -> impl Strategy<Value = Vec<String>> {
             "command: pytest -x",
         ])),
         any::<bool>(),
+        proptest::option::of(select(vec!["restart: always", "restrat: always"])),
     )
-        .prop_map(|(name, image, port, command, env)| {
+        .prop_map(|(name, image, port, command, env, restart)| {
             let mut lines = vec![format!("  {name}:"), format!("    {image}")];
+            if let Some(restart) = restart {
+                lines.push(format!("    {restart}"));
+            }
             if let Some(port) = port {
                 lines.push("    ports:".into());
                 lines.push(format!("      - {port}"));
@@ -184,13 +189,21 @@ fn pipeline() -> impl Strategy<Value = Vec<String>> {
                 "tag",
                 "main",
             ])),
+            // Names near the real ones, for the did-you-mean fixes.
+            proptest::option::of(select(vec![".base", ".bsae"])),
+            proptest::option::of(select(vec!["test", "tset"])),
+            proptest::option::of(select(vec!["unit", "uint", "review", "reveiw"])),
         ),
         1..4,
     )
     .prop_map(|jobs| {
-        let mut lines = Vec::new();
+        let mut lines = vec![
+            ".base:".to_string(),
+            "  before_script:".into(),
+            "    - echo start".into(),
+        ];
         let mut seen = Vec::new();
-        for (name, script, only) in jobs {
+        for (name, script, only, extends, stage, need) in jobs {
             if seen.contains(&name) {
                 continue;
             }
@@ -201,6 +214,15 @@ fn pipeline() -> impl Strategy<Value = Vec<String>> {
             if let Some(only) = only {
                 lines.push("  only:".into());
                 lines.push(format!("    - {only}"));
+            }
+            if let Some(extends) = extends {
+                lines.push(format!("  extends: {extends}"));
+            }
+            if let Some(stage) = stage {
+                lines.push(format!("  stage: {stage}"));
+            }
+            if let Some(need) = need.filter(|n| *n != name) {
+                lines.push(format!("  needs: [{need}]"));
             }
         }
         lines
@@ -245,7 +267,7 @@ fn project() -> impl Strategy<Value = Project> {
         })
 }
 
-const FIXABLE_RULES: usize = 7;
+const FIXABLE_RULES: usize = 11;
 
 #[test]
 fn the_generators_reach_every_fixable_rule() {

@@ -1,7 +1,9 @@
 //! Small things several rules need.
 
 use shipshape_model::schema::{SchemaError, SchemaErrorKind};
-use shipshape_yaml::{NodeId, NodeKind, Span, Tree};
+use shipshape_yaml::{FileId, NodeId, NodeKind, Span, Tree};
+
+use crate::diagnostic::{Edit, Fix};
 
 use crate::rule::Sink;
 use crate::workspace::AnalyzedFile;
@@ -37,6 +39,49 @@ pub fn did_you_mean<'a>(
     crate::text::nearest(name, candidates).map(|n| format!("did you mean \"{n}\"?"))
 }
 
+/// The did-you-mean as an unsafe fix: replace the misspelt `written` name at `span` with
+/// `meant`. Unsafe because the suggestion is a guess at what the author meant. None when
+/// the text at `span` is not the name alone (plain, or in one pair of quotes), or when
+/// `meant` would need quotes the name did not have: the edit must never change the YAML
+/// around the name.
+pub fn rename_fix(text: &str, file: FileId, span: Span, written: &str, meant: &str) -> Option<Fix> {
+    let at = text.get(span.start as usize..span.end as usize)?;
+    let inner = if at == written {
+        if !is_plain_safe(meant) {
+            return None;
+        }
+        span
+    } else if (at == format!("\"{written}\"") || at == format!("'{written}'"))
+        && !meant.contains(['"', '\'', '\\'])
+    {
+        Span::new(span.start as usize + 1, span.end as usize - 1)
+    } else {
+        return None;
+    };
+    Some(Fix {
+        safe: false,
+        description: format!("replace \"{written}\" with \"{meant}\""),
+        edits: vec![Edit {
+            file,
+            span: inner,
+            text: meant.to_string(),
+        }],
+    })
+}
+
+/// A name that reads the same as a plain YAML scalar wherever a plain name stood (a
+/// mapping key, a list item, a value): letters, digits and `_ . - /`, not starting with
+/// an indicator.
+fn is_plain_safe(name: &str) -> bool {
+    // A hidden template's leading dot is fine (`.tmpl`).
+    let body = name.strip_prefix('.').unwrap_or(name);
+    !body.is_empty()
+        && !body.starts_with(['-', '.', '/'])
+        && body
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c))
+}
+
 /// What a schema finding says, in the words of the tool whose rules it checks (Compose's,
 /// or GitLab's own error strings).
 #[derive(Default)]
@@ -52,22 +97,22 @@ pub struct SchemaWording {
 /// empty file: at its start), with the alias that merged it in. Findings that conclude
 /// from an absence (a missing key, an empty file) are skipped when the file did not parse
 /// to its end.
-pub fn report_schema_error(
-    sink: &mut Sink<'_>,
+pub fn report_schema_error<'s>(
+    sink: &'s mut Sink<'_>,
     file: &AnalyzedFile,
     err: &SchemaError,
     wording: fn(&SchemaError) -> Option<SchemaWording>,
-) {
-    let Some(yaml) = &file.yaml else { return };
+) -> Option<&'s mut crate::diagnostic::Diagnostic> {
+    let yaml = file.yaml.as_ref()?;
     let tree = &yaml.tree;
     let from_absence = matches!(
         err.kind,
         SchemaErrorKind::MissingKey { .. } | SchemaErrorKind::EmptyFile
     );
     if from_absence && !yaml.is_complete() {
-        return;
+        return None;
     }
-    let Some(w) = wording(err) else { return };
+    let w = wording(err)?;
     let span = match err.kind {
         SchemaErrorKind::MissingKey { .. } => key_span(tree, err.node),
         SchemaErrorKind::EmptyFile => Span::empty(0),
@@ -87,4 +132,5 @@ pub fn report_schema_error(
     if let Some(via) = err.merged_from {
         d.secondary(id, tree.node(via).span, "merged here");
     }
+    Some(d)
 }

@@ -6,14 +6,14 @@ use shipshape_model::schema::{SchemaError, SchemaErrorKind, quoted_list};
 
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, Rule, Sink};
-use crate::rules::support::{SchemaWording, report_schema_error};
+use crate::rules::support::{SchemaWording, rename_fix, report_schema_error};
 use crate::workspace::AnalyzedFile;
 
 pub static RULE: Rule = Rule {
     name: "compose-schema",
     group: Group::Compose,
     severity: Severity::Error,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Unsafe,
     summary: "unknown key, wrong type or invalid value per the Compose specification",
     doc: include_str!("../../../../../rules/compose-schema/README.md"),
     checks: &[Check::File(check)],
@@ -24,7 +24,24 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
     let Some(yaml) = &file.yaml else { return };
     let tree = &yaml.tree;
     for err in schema::validate(tree, tree.root()) {
-        report_schema_error(sink, file, &err, wording);
+        let Some(d) = report_schema_error(sink, file, &err, wording) else {
+            continue;
+        };
+        // An unknown key near a known one: the did-you-mean as an unsafe fix.
+        if let SchemaErrorKind::UnknownKey {
+            key,
+            suggestion: Some(meant),
+        } = &err.kind
+            && let Some(fix) = rename_fix(
+                &file.source.text,
+                file.id(),
+                tree.node(err.node).span,
+                key,
+                meant,
+            )
+        {
+            d.fix(fix);
+        }
     }
 }
 

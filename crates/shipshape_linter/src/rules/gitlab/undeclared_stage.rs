@@ -4,13 +4,13 @@
 use super::support::{Once, is_dynamic, label_job_if_inherited, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::{did_you_mean, key_span};
+use crate::rules::support::{key_span, rename_fix};
 
 pub static RULE: Rule = Rule {
     name: "undeclared-stage",
     group: Group::Gitlab,
     severity: Severity::Error,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Unsafe,
     summary: "a job's `stage` is not in `stages` (or the defaults when `stages` is absent)",
     doc: include_str!("../../../../../rules/undeclared-stage/README.md"),
     checks: &[Check::Pipeline(check)],
@@ -75,11 +75,20 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             .iter()
             .copied()
             .filter(|s| *s != ".pre" && *s != ".post");
-        match did_you_mean(&stage, user_stages) {
-            Some(help) => d.help(help),
-            None => d.help(format!(
-                "add \"{stage}\" to `stages`, or pick one of the stages above"
-            )),
+        match crate::text::nearest(&stage, user_stages) {
+            Some(meant) => {
+                d.help(format!("did you mean \"{meant}\"?"));
+                let fix = origin
+                    .and_then(|o| rename_fix(cx.text(o.file), o.file, cx.span(o), &stage, meant));
+                if let Some(fix) = fix {
+                    d.fix(fix);
+                }
+            }
+            None => {
+                d.help(format!(
+                    "add \"{stage}\" to `stages`, or pick one of the stages above"
+                ));
+            }
         };
     }
 }

@@ -6,13 +6,13 @@ use shipshape_model::gitlab::PipelineError;
 use super::support::{is_dynamic, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::did_you_mean;
+use crate::rules::support::rename_fix;
 
 pub static RULE: Rule = Rule {
     name: "unknown-extends",
     group: Group::Gitlab,
     severity: Severity::Error,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Unsafe,
     summary: "`extends` names a job or template that does not exist after includes",
     doc: include_str!("../../../../../rules/unknown-extends/README.md"),
     checks: &[Check::Pipeline(check)],
@@ -63,9 +63,18 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             .iter()
             .map(|j| j.name.as_str())
             .filter(|n| *n != job.as_str());
-        match did_you_mean(name, names) {
-            Some(help) => {
-                d.help(help);
+        match crate::text::nearest(name, names) {
+            Some(meant) => {
+                d.help(format!("did you mean \"{meant}\"?"));
+                if let Some(fix) = rename_fix(
+                    cx.text(origin.file),
+                    origin.file,
+                    cx.span(*origin),
+                    name,
+                    meant,
+                ) {
+                    d.fix(fix);
+                }
             }
             None => {
                 d.help(format!(

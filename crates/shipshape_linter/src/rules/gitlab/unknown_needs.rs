@@ -9,13 +9,13 @@ use shipshape_model::gitlab::{Job, Origin};
 use super::support::{Once, base_job_name, is_dynamic, label_job_if_inherited, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::did_you_mean;
+use crate::rules::support::rename_fix;
 
 pub static RULE: Rule = Rule {
     name: "unknown-needs",
     group: Group::Gitlab,
     severity: Severity::Error,
-    fix: FixAvailability::None,
+    fix: FixAvailability::Unsafe,
     summary: "`needs` or `dependencies` name a job that does not exist",
     doc: include_str!("../../../../../rules/unknown-needs/README.md"),
     checks: &[Check::Pipeline(check)],
@@ -76,9 +76,9 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                     d.note(format!(
                         "\"{base}\" is a hidden template: jobs whose names start with \".\" never run"
                     ));
-                } else if let Some(help) =
+                } else if let Some(meant) =
                     // Never the job itself: a job cannot need itself.
-                    did_you_mean(
+                    crate::text::nearest(
                         base,
                         model
                             .visible_jobs()
@@ -86,7 +86,19 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                             .filter(|n| *n != job.name),
                     )
                 {
-                    d.help(help);
+                    d.help(format!("did you mean \"{meant}\"?"));
+                    // A matrix instance's name (`build: [x]`) is not the job's alone.
+                    if base == name
+                        && let Some(fix) = rename_fix(
+                            cx.text(origin.file),
+                            origin.file,
+                            cx.span(origin),
+                            &name,
+                            meant,
+                        )
+                    {
+                        d.fix(fix);
+                    }
                 }
                 if kind == Kind::Need {
                     d.note("a job that may be left out of the pipeline can be needed with `optional: true`");
