@@ -31,6 +31,13 @@ pub struct PendingRun {
     env_files: Vec<PathBuf>,
 }
 
+impl PendingRun {
+    /// The Compose files it reads, found or not.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(p, _)| p.as_path())
+    }
+}
+
 /// Every Compose file and env file the runs of the workspace's pipelines read.
 pub fn wanted_paths(runs: &[PendingRun]) -> (BTreeSet<PathBuf>, BTreeSet<PathBuf>) {
     let compose = runs

@@ -44,7 +44,8 @@ pub(super) fn follow(
     crate::pipelines::settle_includes(&mut files, &mut ci_includes, pending);
     let pipelines = crate::pipelines::build_pipelines(&files, &ci_includes);
     // The Compose files CI jobs run, and what those files bring along.
-    let runs = crate::compose_runs::discover(&files, &pipelines, resolver, fs, &settings.links);
+    let mut runs = crate::compose_runs::discover(&files, &pipelines, resolver, fs, &settings.links);
+    runs.retain(|run| run_concerns_reported(run, &files, &settings.report_under));
     let (compose_paths, env_paths) = crate::compose_runs::wanted_paths(&runs);
     let first_new = files.len();
     add_related(&mut files, compose_paths, FileKind::Compose, settings, fs);
@@ -58,6 +59,23 @@ pub(super) fn follow(
         pipelines,
         runs,
     }
+}
+
+/// Whether a CI job's Compose command matters to what is reported: its job is in a
+/// reported file, or it reads a reported Compose file (or one under a directory being
+/// checked). The others' Compose files are not loaded: one Compose file named inside a
+/// monorepo whose root pipeline includes every service's CI file would otherwise load
+/// every service's Compose files (issue 17; benches/README.md "Named files").
+fn run_concerns_reported(
+    run: &crate::compose_runs::PendingRun,
+    files: &Files,
+    report_under: &[PathBuf],
+) -> bool {
+    files.file(run.run.origin.file).reported
+        || run.paths().any(|path| {
+            files.by_path(path).is_some_and(|f| f.reported)
+                || report_under.iter().any(|d| path.starts_with(d))
+        })
 }
 
 /// Files the reported ones refer to: `.env` files beside Compose files, the targets of
