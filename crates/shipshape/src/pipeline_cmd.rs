@@ -122,6 +122,10 @@ fn reason(ws: &Workspace, run: &JobRun) -> String {
     }
     match (run.decision.why, run.runs) {
         (Why::Rule, Tri::No) => at("rule with `when: never`"),
+        (Why::Rule, Tri::Maybe) => at(&format!(
+            "rule that may match: {}",
+            run.decision.unknown.unwrap_or("values not known here")
+        )),
         (Why::Rule, _) => at("rule"),
         (Why::NoRuleMatched, _) => at("no rule matches"),
         (Why::OnlyExcept, Tri::No) => match decided {

@@ -55,6 +55,8 @@ pub struct Decision {
     pub needs: Option<Value>,
     /// `rules:variables` (`workflow:rules:variables`) of the deciding rule.
     pub variables: Vec<(String, String)>,
+    /// When the deciding rule may or may not match: what it depends on.
+    pub unknown: Option<&'static str>,
 }
 
 impl Decision {
@@ -67,6 +69,7 @@ impl Decision {
             why,
             needs: None,
             variables: Vec::new(),
+            unknown: None,
         }
     }
 }
@@ -130,6 +133,9 @@ pub fn rules(
             .map(|a| a == "true");
         d.needs = rule.get("needs").cloned();
         d.variables = string_pairs(rule.get("variables"));
+        if matched == Tri::Maybe {
+            d.unknown = Some(maybe_because(rule, facts, cx, repo));
+        }
         if when == "never" {
             exclude_possible.get_or_insert(d);
         } else {
@@ -204,6 +210,31 @@ const PARSED_CACHE_MAX: usize = 10_000;
 thread_local! {
     static PARSED: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<expression::Node>>> =
         std::cell::RefCell::default();
+}
+
+/// What a rule that may or may not match depends on, in words.
+fn maybe_because(
+    rule: &Value,
+    facts: &dyn Facts,
+    cx: &Context,
+    repo: &dyn Repository,
+) -> &'static str {
+    if !rule.is_map() {
+        return "rules not known here (`!reference` or `$[[ inputs ]]`)";
+    }
+    if rule
+        .get("if")
+        .is_some_and(|c| condition_truth(c, facts) == Tri::Maybe)
+    {
+        return "its `if:` depends on a variable or a branch or tag name not known";
+    }
+    if rule
+        .get("changes")
+        .is_some_and(|c| changes_truth(c, cx, repo) == Tri::Maybe)
+    {
+        return "`changes:` (which files the push changes is not known)";
+    }
+    "`exists:` (files not known here)"
 }
 
 /// An `if:` value: an expression that does not parse (reported by
