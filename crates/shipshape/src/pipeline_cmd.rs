@@ -56,7 +56,12 @@ pub fn run(args: PipelineArgs) -> u8 {
         .iter()
         .map(|&i| (i, &ws.pipelines[i]))
         .filter(|(_, p)| p.fragment || p.child == context.child)
-        .map(|(i, p)| (i, simulation::simulate(ws, p, context.clone())))
+        .map(|(i, p)| {
+            (
+                i,
+                simulation::simulate(ws, p, std::sync::Arc::new(context.clone())),
+            )
+        })
         .collect();
     if runs.is_empty() {
         error(format!(
@@ -197,7 +202,7 @@ fn text(ws: &Workspace, context: &Context, runs: &[(usize, PipelineRun)]) -> Str
             }
             let _ = writeln!(out, "\n{stage}");
             for j in jobs {
-                let mut facts = vec![j.decision.when.clone()];
+                let mut facts = vec![j.decision.when.to_string()];
                 if j.decision.allow_failure == Some(true) {
                     facts.push("allow failure".into());
                 }
@@ -274,7 +279,7 @@ fn matrix(ws: &Workspace, shown: &[usize], format: PipelineFormatArg) -> String 
     let mut pipelines_json = Vec::new();
     for &i in shown {
         let pipeline = &ws.pipelines[i];
-        let runs = simulation::simulations(ws, pipeline);
+        let runs = &simulation::simulations(ws, pipeline);
         let common: Vec<&PipelineRun> = runs.iter().filter(|r| !r.context.rare).collect();
         let model = &pipeline.model;
         if format == PipelineFormatArg::Json {

@@ -1,6 +1,8 @@
 //! What a pipeline simulation found (`simulation`): per kind of pipeline, whether it is
 //! created and which jobs it has. Plain data, kept beside each `CiPipeline`.
 
+use std::sync::Arc;
+
 use shipshape_model::gitlab::Origin;
 use shipshape_model::gitlab::contexts::Context;
 use shipshape_model::gitlab::evaluate::Tri;
@@ -21,7 +23,8 @@ pub struct JobRun {
 /// A pipeline in one context: whether it is created, and each visible job.
 #[derive(Clone, Debug)]
 pub struct PipelineRun {
-    pub context: Context,
+    /// Shared: every pipeline is simulated in the same kinds of pipeline.
+    pub context: Arc<Context>,
     pub created: Decision,
     pub jobs: Vec<JobRun>,
     /// For each job of the model, its index in `jobs` (hidden jobs have none).
@@ -30,7 +33,7 @@ pub struct PipelineRun {
 
 impl PipelineRun {
     pub fn new(
-        context: Context,
+        context: Arc<Context>,
         created: Decision,
         jobs: Vec<JobRun>,
         model_jobs: usize,

@@ -387,7 +387,6 @@ fn build_one(
         child,
         fragment,
         compose_runs: Vec::new(),
-        simulation: std::sync::OnceLock::new(),
     }
 }
 

@@ -118,9 +118,20 @@ impl ComposeContext<'_> {
 pub struct PipelineContext<'a> {
     pub ws: &'a Workspace,
     pub pipeline: &'a CiPipeline,
+    /// The pipeline in every kind of pipeline, computed by the first rule that asks and
+    /// dropped with this context (after the pipeline's checks).
+    simulations: std::cell::OnceCell<Vec<crate::pipeline_runs::PipelineRun>>,
 }
 
-impl PipelineContext<'_> {
+impl<'a> PipelineContext<'a> {
+    pub fn new(ws: &'a Workspace, pipeline: &'a CiPipeline) -> PipelineContext<'a> {
+        PipelineContext {
+            ws,
+            pipeline,
+            simulations: std::cell::OnceCell::new(),
+        }
+    }
+
     pub fn model(&self) -> &Pipeline {
         &self.pipeline.model
     }
@@ -146,7 +157,8 @@ impl PipelineContext<'_> {
 
     /// The pipeline in every kind of pipeline it can run in (simulated once, on first use).
     pub fn simulations(&self) -> &[crate::pipeline_runs::PipelineRun] {
-        crate::simulation::simulations(self.ws, self.pipeline)
+        self.simulations
+            .get_or_init(|| crate::simulation::simulations(self.ws, self.pipeline))
     }
 
     /// The tree of a file (None when it did not parse: not a file of the pipeline, whose

@@ -5,6 +5,7 @@
 //! pipeline, by `shipshape pipeline` and by the language server's hover.
 
 use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
 
 use shipshape_model::gitlab::contexts::Context;
 use shipshape_model::gitlab::evaluate::Tri;
@@ -14,13 +15,6 @@ use shipshape_yaml::FileId;
 
 use crate::pipeline_runs::{JobRun, PipelineRun};
 use crate::workspace::{CiPipeline, IncludeOutcome, ResolvedInclude, Workspace};
-
-/// The pipeline in every context the rules check, simulated once and kept with it.
-pub fn simulations<'p>(ws: &Workspace, pipeline: &'p CiPipeline) -> &'p [PipelineRun] {
-    pipeline
-        .simulation
-        .get_or_init(|| all_contexts(ws, pipeline))
-}
 
 /// The repository's answers for `exists:` (globs evaluated against its files when the
 /// workspace was built) and `changes:` glob matching.
@@ -52,18 +46,24 @@ pub fn fnmatch(glob: &str) -> Option<globset::GlobMatcher> {
         .map(|g| g.compile_matcher())
 }
 
-/// The pipeline in every context the rules check: a child pipeline only as a child; a
-/// fragment (a file checked without what includes or triggers it) as either.
-pub fn all_contexts(ws: &Workspace, pipeline: &CiPipeline) -> Vec<PipelineRun> {
-    Context::all()
-        .into_iter()
+/// Every kind of pipeline the rules check, built once and shared by every simulation.
+static ALL_CONTEXTS: LazyLock<Vec<Arc<Context>>> =
+    LazyLock::new(|| Context::all().into_iter().map(Arc::new).collect());
+
+/// The pipeline in every context its file can run in: a child pipeline only as a child;
+/// a fragment (a file checked without what includes or triggers it) as either. Not kept:
+/// the rules compute it once per pipeline while they check it (`PipelineContext`), so a
+/// monorepo's 50,000 pipelines never hold their simulations all at once.
+pub fn simulations(ws: &Workspace, pipeline: &CiPipeline) -> Vec<PipelineRun> {
+    ALL_CONTEXTS
+        .iter()
         .filter(|c| c.child == pipeline.child || pipeline.fragment)
-        .map(|c| simulate(ws, pipeline, c))
+        .map(|c| simulate(ws, pipeline, c.clone()))
         .collect()
 }
 
 /// The pipeline in one context.
-pub fn simulate(ws: &Workspace, pipeline: &CiPipeline, context: Context) -> PipelineRun {
+pub fn simulate(ws: &Workspace, pipeline: &CiPipeline, context: Arc<Context>) -> PipelineRun {
     let model = &pipeline.model;
     let repo = RepoFacts {
         exists: ws.exists_facts.get(&model.root_file),

@@ -230,9 +230,6 @@ pub struct CiPipeline {
     pub fragment: bool,
     /// The `docker compose` commands its jobs run, resolved.
     pub compose_runs: Vec<crate::runs::ComposeRun>,
-    /// The pipeline in every kind of pipeline GitLab creates, built on first use
-    /// (`simulation::simulations`).
-    pub(crate) simulation: std::sync::OnceLock<Vec<crate::pipeline_runs::PipelineRun>>,
 }
 
 /// One `include:` entry and what it reads.

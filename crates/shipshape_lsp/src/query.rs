@@ -196,10 +196,8 @@ fn where_it_runs(ws: &Workspace, p: &CiPipeline, index: usize) -> String {
     let mut may = Vec::new();
     // Left out, grouped by the line that decides.
     let mut not: Vec<(String, Vec<&str>)> = Vec::new();
-    for run in shipshape_linter::simulation::simulations(ws, p)
-        .iter()
-        .filter(|r| !r.context.rare)
-    {
+    let simulations = shipshape_linter::simulation::simulations(ws, p);
+    for run in simulations.iter().filter(|r| !r.context.rare) {
         let title = run.context.title.as_str();
         let Some(j) = run.job_run(index) else {
             continue;

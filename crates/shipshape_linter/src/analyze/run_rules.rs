@@ -80,7 +80,7 @@ pub(super) fn check(
         .par_iter()
         .filter(|p| p.model.files.iter().any(|&f| ws.file(f).reported) && !cancelled())
         .flat_map_iter(|pipeline| {
-            let cx = PipelineContext { ws, pipeline };
+            let cx = PipelineContext::new(ws, pipeline);
             let mut found = Vec::new();
             for &(rule, severity, check) in &enabled {
                 if let Check::Pipeline(check) = check {

@@ -43,8 +43,9 @@ pub enum Why {
 #[derive(Clone, Debug)]
 pub struct Decision {
     pub runs: Tri,
-    /// `when` of the job when it runs.
-    pub when: String,
+    /// `when` of the job when it runs (GitLab's words; an unknown value reads as
+    /// `on_success`, and is a schema finding).
+    pub when: &'static str,
     /// `rules:allow_failure` of the deciding rule, else the job's.
     pub allow_failure: Option<bool>,
     /// The rule or the `only`/`except` key that decided; for `NoRuleMatched`, the
@@ -63,7 +64,7 @@ impl Decision {
     fn new(runs: Tri, when: &str, why: Why, decided_by: Option<Origin>) -> Decision {
         Decision {
             runs,
-            when: when.to_string(),
+            when: when_word(when),
             allow_failure: None,
             decided_by,
             why,
@@ -72,6 +73,24 @@ impl Decision {
             unknown: None,
         }
     }
+}
+
+/// The `when` values GitLab knows.
+const WHEN_WORDS: &[&str] = &[
+    "on_success",
+    "on_failure",
+    "always",
+    "manual",
+    "delayed",
+    "never",
+];
+
+fn when_word(when: &str) -> &'static str {
+    WHEN_WORDS
+        .iter()
+        .find(|w| **w == when)
+        .copied()
+        .unwrap_or("on_success")
 }
 
 /// Rules deeper than this in nested lists (from `!reference`) are not flattened (GitLab's

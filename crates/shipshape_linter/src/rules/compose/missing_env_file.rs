@@ -62,11 +62,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             for pipeline in &cx.ws.pipelines {
                 // Part of the pipeline unread (a template's `before_script`...): a run
                 // that does not visibly make the file proves nothing.
-                let open = PipelineContext {
-                    ws: cx.ws,
-                    pipeline,
-                }
-                .is_open();
+                let open = PipelineContext::new(cx.ws, pipeline).is_open();
                 let artifacts = artifact_paths(&pipeline.model);
                 let left = artifacts.iter().any(|a| {
                     covers(a, &path.value) || from_root.as_deref().is_some_and(|f| covers(a, f))

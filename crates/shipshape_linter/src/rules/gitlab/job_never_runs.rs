@@ -55,7 +55,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
         );
         d.label("never added to a pipeline");
         // The rules that leave it out, each with the kinds of pipeline it decides.
-        let checked: Vec<&Context> = runs.iter().map(|r| &r.context).collect();
+        let checked: Vec<&Context> = runs.iter().map(|r| &*r.context).collect();
         let mut decisive: Vec<(Origin, Vec<&Context>, Why)> = Vec::new();
         for r in &runs {
             let Some(j) = r.job_run(job_run.job) else {
@@ -67,8 +67,8 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             };
             let Some(origin) = origin else { continue };
             match decisive.iter_mut().find(|(o, _, _)| *o == origin) {
-                Some((_, contexts, _)) => contexts.push(&r.context),
-                None => decisive.push((origin, vec![&r.context], j.decision.why)),
+                Some((_, contexts, _)) => contexts.push(&*r.context),
+                None => decisive.push((origin, vec![&*r.context], j.decision.why)),
             }
         }
         for (origin, contexts, why) in decisive.iter().take(3) {

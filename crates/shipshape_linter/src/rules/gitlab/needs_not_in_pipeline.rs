@@ -117,12 +117,12 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
 fn report(cx: &PipelineContext<'_>, sink: &mut Sink<'_>, b: &Broken<'_>) {
     let model = cx.model();
     let job = &model.jobs[b.needer];
-    let selected: Vec<&Context> = b.runs.iter().map(|(r, _, _)| &r.context).collect();
+    let selected: Vec<&Context> = b.runs.iter().map(|(r, _, _)| &*r.context).collect();
     let checked: Vec<&Context> = cx
         .simulations()
         .iter()
         .filter(|r| r.created.runs != Tri::No)
-        .map(|r| &r.context)
+        .map(|r| &*r.context)
         .collect();
     let contexts = contexts_phrase(&selected, &checked);
     let certain = b.runs.iter().any(|(_, j, _)| j.runs == Tri::Yes);
