@@ -114,12 +114,12 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
 
     /// Exit with 1 when a finding has at least this severity [default: warning, or the
-    /// configuration's `fail-on`].
+    /// `fail-on` of the finding's file's configuration].
     #[arg(long, value_parser = fail_on_parser())]
     pub fail_on: Option<FailOn>,
 
-    /// Read this configuration file instead of the shipshape.toml found upward from the
-    /// current directory.
+    /// Read this configuration file for every file, instead of each file's nearest
+    /// shipshape.toml (in its directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
