@@ -31,6 +31,9 @@ fn working_dir() -> Option<PathBuf> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
+    if args.watch {
+        return crate::watch::run(&args);
+    }
     let checked = check(&args);
     // The process ends here: freeing every tree and model one by one took an eighth of
     // the run on a 10,000-file monorepo (benches/README.md), for memory the OS takes back.
@@ -44,6 +47,8 @@ pub(crate) struct Checked {
     pub code: u8,
     /// None when the check stopped before analysing.
     pub analysis: Option<Analysis>,
+    /// The configuration files the check met.
+    pub configurations: Vec<PathBuf>,
 }
 
 /// Files checked with one configuration, and that configuration's settings with the
@@ -71,10 +76,11 @@ struct Prepared {
 pub(crate) fn check(args: &CheckArgs) -> Checked {
     let mut prepared = match prepare(args) {
         Ok(prepared) => prepared,
-        Err(code) => {
+        Err((code, configurations)) => {
             return Checked {
                 code,
                 analysis: None,
+                configurations,
             };
         }
     };
@@ -118,16 +124,18 @@ pub(crate) fn check(args: &CheckArgs) -> Checked {
     Checked {
         code,
         analysis: Some(merged.analysis),
+        configurations: prepared.configurations.paths(),
     }
 }
 
-/// The configurations, the inputs, their groups; or the exit code, after saying why.
-fn prepare(args: &CheckArgs) -> Result<Prepared, u8> {
+/// The configurations, the inputs, their groups; or the exit code (after saying why) and
+/// the configuration files met.
+fn prepare(args: &CheckArgs) -> Result<Prepared, (u8, Vec<PathBuf>)> {
     let fail = |message: String| {
         error(message);
-        2
+        (2, Vec::new())
     };
-    let cwd = working_dir().ok_or(2u8)?;
+    let cwd = working_dir().ok_or((2, Vec::new()))?;
     let configurations = match &args.config {
         Some(path) => Configurations::forced(path, &cwd).map_err(|e| fail(e.to_string()))?,
         None => Configurations::nearest(),
@@ -156,7 +164,10 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, u8> {
     let config_errors = configurations.errors();
     if !config_errors.is_empty() {
         config_errors.iter().for_each(error);
-        return Err(2);
+        // A broken configuration is watched: the next check follows its fix.
+        let mut met = configurations.paths();
+        met.extend(configurations.error_paths());
+        return Err((2, met));
     }
     let (inputs, problems) = validate_configurations(found.inputs, found.errors);
     let mut groups = Vec::new();

@@ -135,6 +135,11 @@ pub struct CheckArgs {
     /// when there are changes.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+
+    /// After the report, watch the checked files and directories (and the
+    /// configurations) and print a new report after each change, until Ctrl-C.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "output_file"])]
+    pub watch: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

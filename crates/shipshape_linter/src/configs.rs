@@ -153,6 +153,14 @@ impl Configurations {
         errors.iter().map(ToString::to_string).collect()
     }
 
+    /// The configuration files that could not be read, in path order.
+    pub fn error_paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = lock(&self.errors).iter().map(|e| e.path.clone()).collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
     /// The configuration files met so far, in path order.
     pub fn paths(&self) -> Vec<PathBuf> {
         match &self.lookup {

@@ -174,6 +174,20 @@ pub fn walked_dirs(dir: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// Whether a walk that reaches `dir`'s parent enters `dir` (not `.git`, not a skipped
+/// directory, not ignored by a `.gitignore`): whether a new directory is one
+/// `shipshape check --watch` watches.
+pub fn walk_enters(dir: &Path) -> bool {
+    let Some(parent) = dir.parent() else {
+        return true;
+    };
+    walker(parent)
+        .max_depth(Some(1))
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.path() == dir)
+}
+
 /// Walks `dir` on every core (a monorepo is thousands of directories); what it finds is
 /// put in order by the caller, the errors here.
 fn walk(dir: &Path, base: &Path, rules_at: &RulesAt<'_>, out: &mut Discovery) {
