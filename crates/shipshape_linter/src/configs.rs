@@ -87,9 +87,15 @@ impl Configurations {
         match &self.lookup {
             Lookup::Forced(configured) => Some(Arc::clone(configured)),
             Lookup::Nearest(known) => {
+                let mut known = lock(known);
+                // A walk's paths are normal already: their directory is known but for
+                // the first file in it (no path is built for the lookup).
+                if let Some(answer) = path.parent().and_then(|dir| known.get(dir)) {
+                    return answer.clone();
+                }
                 let path = normalize(path);
                 let dir = path.parent().unwrap_or(&path);
-                self.nearest_to(dir, &mut lock(known))
+                self.nearest_to(dir, &mut known)
             }
         }
     }
