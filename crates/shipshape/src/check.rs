@@ -3,9 +3,16 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
 use shipshape_linter::config::{self, Config, FailOn};
-use shipshape_linter::discover::{FileRules, classify_name, discover_with, io_reason};
-use shipshape_linter::{Analysis, Discovery, Input, RuleSelection, Settings, analyze};
+use shipshape_linter::configs::Configurations;
+use shipshape_linter::discover::{
+    FileRules, RulesAt, classify_name, discover_by, discover_with, io_reason,
+};
+use shipshape_linter::{
+    Analysis, Discovery, Input, Merged, RuleSelection, Settings, analyze, merge,
+};
 use shipshape_report::{GraphFormat, HumanOptions, concise, github, gitlab, human, json, sarif};
 
 use crate::cli::{CheckArgs, ColorArg, FormatArg, GraphArgs, GraphFormatArg};
@@ -24,71 +31,196 @@ fn working_dir() -> Option<PathBuf> {
 }
 
 pub fn run(args: CheckArgs) -> u8 {
-    let Some(cwd) = working_dir() else {
-        return 2;
-    };
-    let (mut settings, fail_on, file_rules) = match settings(&args, &cwd) {
-        Ok(found) => found,
-        Err(message) => {
-            error(message);
-            return 2;
+    if args.watch {
+        return crate::watch::run(&args);
+    }
+    let checked = check(&args);
+    // The process ends here: freeing every tree and model one by one took an eighth of
+    // the run on a 10,000-file monorepo (benches/README.md), for memory the OS takes back.
+    std::mem::forget(checked.analysis);
+    checked.code
+}
+
+/// What one check leaves behind: its exit code, and what it read (what `--watch`
+/// watches).
+pub(crate) struct Checked {
+    pub code: u8,
+    /// None when the check stopped before analysing.
+    pub analysis: Option<Analysis>,
+    /// The configuration files the check met.
+    pub configurations: Vec<PathBuf>,
+}
+
+/// Files checked with one configuration, and that configuration's settings with the
+/// command line's flags over them.
+struct Group {
+    /// The configuration's path; None for the defaults.
+    config: Option<PathBuf>,
+    settings: Settings,
+    fail_on: FailOn,
+    inputs: Vec<Input>,
+}
+
+/// What a check analyses: the groups of files by configuration.
+struct Prepared {
+    cwd: PathBuf,
+    configurations: Configurations,
+    groups: Vec<Group>,
+    /// Problems met so far (named files that cannot be read, a named configuration
+    /// that is broken): the run still reports, then exits 2.
+    problems: Vec<String>,
+}
+
+/// One `shipshape check`: configurations, inputs, the analysis of each configuration's
+/// files, one report, the exit code.
+pub(crate) fn check(args: &CheckArgs) -> Checked {
+    let mut prepared = match prepare(args) {
+        Ok(prepared) => prepared,
+        Err((code, configurations)) => {
+            return Checked {
+                code,
+                analysis: None,
+                configurations,
+            };
         }
     };
+    let files: usize = prepared.groups.iter().map(|g| g.inputs.len()).sum();
+    if files == 0 && prepared.problems.is_empty() {
+        eprintln!("shipshape: no Compose or GitLab CI files found");
+    }
+    let progress = Progress::start(files, !args.quiet);
+    let mut merged = analyze_groups(&prepared);
+    progress.finish();
+    let problems = &mut prepared.problems;
+    let code = if args.diff {
+        problems.extend(merged.analysis.errors.iter().cloned());
+        print_diff(&merged.analysis, args, problems)
+    } else {
+        if args.fix {
+            let outcome = crate::fix::apply(&merged.analysis, args.unsafe_fixes);
+            problems.extend(outcome.errors);
+            for skipped in &outcome.skipped {
+                eprintln!("shipshape: {skipped}");
+            }
+            if outcome.files > 0 {
+                let s = |n: usize| if n == 1 { "" } else { "s" };
+                eprintln!(
+                    "shipshape: fixed {} problem{} in {} file{}",
+                    outcome.fixes,
+                    s(outcome.fixes),
+                    outcome.files,
+                    s(outcome.files)
+                );
+                // The first analysis goes before the second is made: both at once were
+                // twice the memory (3,000 files of 200 services: 3 GB).
+                drop(merged);
+                merged = analyze_groups(&prepared);
+            }
+        }
+        // A file looked up only now (a related one) may have met a broken configuration.
+        prepared.problems.extend(prepared.configurations.errors());
+        report(args, &merged, &prepared.groups, &mut prepared.problems)
+    };
+    Checked {
+        code,
+        analysis: Some(merged.analysis),
+        configurations: prepared.configurations.paths(),
+    }
+}
+
+/// The configurations, the inputs, their groups; or the exit code (after saying why) and
+/// the configuration files met.
+fn prepare(args: &CheckArgs) -> Result<Prepared, (u8, Vec<PathBuf>)> {
+    let fail = |message: String| {
+        error(message);
+        (2, Vec::new())
+    };
+    let cwd = working_dir().ok_or((2, Vec::new()))?;
+    let configurations = match &args.config {
+        Some(path) => Configurations::forced(path, &cwd).map_err(|e| fail(e.to_string()))?,
+        None => Configurations::nearest(),
+    };
+    // The flags are checked before any file is read.
+    rule_flags(args, &mut Settings::default()).map_err(fail)?;
     let reads_stdin = args.paths.iter().any(|p| p == Path::new("-"));
     if reads_stdin && args.fix {
-        error("--fix cannot write to stdin; pass the file's path instead");
-        return 2;
+        return Err(fail(
+            "--fix cannot write to stdin; pass the file's path instead".into(),
+        ));
     }
     // Flags that do nothing where they are given are mistakes, not options.
     if args.unsafe_fixes && !args.fix && !args.diff {
-        error("--unsafe-fixes applies with --fix or --diff");
-        return 2;
+        return Err(fail("--unsafe-fixes applies with --fix or --diff".into()));
     }
     if args.stdin_filename.is_some() && !reads_stdin {
-        error("--stdin-filename names stdin: pass `-` as the path");
-        return 2;
+        return Err(fail(
+            "--stdin-filename names stdin: pass `-` as the path".into(),
+        ));
     }
-    let (inputs, mut problems) = match inputs(&args, &cwd, reads_stdin, &file_rules) {
-        Ok(found) => {
-            settings.report_under = found.walked;
-            validate_configurations(found.inputs, found.errors)
+    let found = inputs(args, &cwd, reads_stdin, &|path| {
+        configurations.file_rules(path)
+    })
+    .map_err(fail)?;
+    let config_errors = configurations.errors();
+    if !config_errors.is_empty() {
+        config_errors.iter().for_each(error);
+        // A broken configuration is watched: the next check follows its fix.
+        let mut met = configurations.paths();
+        met.extend(configurations.error_paths());
+        return Err((2, met));
+    }
+    let (inputs, problems) = validate_configurations(found.inputs, found.errors);
+    let mut groups = Vec::new();
+    for group in configurations.group(inputs, &cwd) {
+        let mut settings = Settings::default();
+        let mut fail_on = FailOn::default();
+        if let Some(configured) = &group.configured {
+            configured.config.apply(&mut settings);
+            fail_on = configured.config.fail_on.unwrap_or_default();
         }
-        Err(message) => {
-            error(message);
-            return 2;
-        }
+        rule_flags(args, &mut settings).map_err(fail)?;
+        settings.report_under = found.walked.clone();
+        groups.push(Group {
+            config: group.path().map(Path::to_path_buf),
+            settings,
+            fail_on: args.fail_on.unwrap_or(fail_on),
+            inputs: group.inputs,
+        });
+    }
+    Ok(Prepared {
+        cwd,
+        configurations,
+        groups,
+        problems,
+    })
+}
+
+/// Each group analysed with its settings, made one report: a file that more than one
+/// analysis reports keeps the findings of its own configuration's.
+fn analyze_groups(prepared: &Prepared) -> Merged {
+    let parts: Vec<Analysis> = prepared
+        .groups
+        .iter()
+        .map(|g| analyze(g.inputs.clone(), &g.settings))
+        .collect();
+    let index: HashMap<Option<&Path>, usize> = prepared
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(i, g)| (g.config.as_deref(), i))
+        .collect();
+    let owner = |path: &Path| {
+        let configured = prepared.configurations.of_file(&prepared.cwd.join(path));
+        index
+            .get(&configured.as_deref().map(|c| c.path.as_path()))
+            .copied()
     };
-    if inputs.is_empty() && problems.is_empty() {
-        eprintln!("shipshape: no Compose or GitLab CI files found");
-    }
-    let progress = Progress::start(inputs.len(), !args.quiet);
-    let mut analysis = analyze(inputs.clone(), &settings);
-    progress.finish();
-    if args.diff {
-        problems.extend(analysis.errors.iter().cloned());
-        return print_diff(&analysis, &args, &problems);
-    }
-    if args.fix {
-        let outcome = crate::fix::apply(&analysis, args.unsafe_fixes);
-        problems.extend(outcome.errors);
-        for skipped in &outcome.skipped {
-            eprintln!("shipshape: {skipped}");
-        }
-        if outcome.files > 0 {
-            let s = |n: usize| if n == 1 { "" } else { "s" };
-            eprintln!(
-                "shipshape: fixed {} problem{} in {} file{}",
-                outcome.fixes,
-                s(outcome.fixes),
-                outcome.files,
-                s(outcome.files)
-            );
-            // The first analysis goes before the second is made: both at once were twice
-            // the memory (3,000 files of 200 services: 3 GB).
-            drop(analysis);
-            analysis = analyze(inputs, &settings);
-        }
-    }
+    merge(parts, &owner)
+}
+
+/// The report, the notes and problems on stderr, the exit code.
+fn report(args: &CheckArgs, merged: &Merged, groups: &[Group], problems: &mut Vec<String>) -> u8 {
+    let analysis = &merged.analysis;
     problems.extend(analysis.errors.iter().cloned());
     let color = args.format == FormatArg::Human
         && !args.no_color
@@ -104,7 +236,7 @@ pub fn run(args: CheckArgs) -> u8 {
     // "no problems found in 0 files" beside "no such file" would read as a clean result.
     let nothing_read = !problems.is_empty() && !analysis.workspace.files.iter().any(|f| f.reported);
     if !(nothing_read && args.format == FormatArg::Human) {
-        let mut report = render(&analysis, args.format, color);
+        let mut report = render(analysis, args.format, color);
         if args.quiet && args.format == FormatArg::Human {
             report = quiet_report(&report);
         }
@@ -114,7 +246,7 @@ pub fn run(args: CheckArgs) -> u8 {
         }
     }
     if args.statistics {
-        eprint!("{}", statistics(&analysis));
+        eprint!("{}", statistics(analysis));
     }
     for notice in analysis.notices.iter().filter(|_| !args.quiet) {
         eprintln!(
@@ -122,17 +254,13 @@ pub fn run(args: CheckArgs) -> u8 {
             shipshape_report::escape_controls(notice)
         );
     }
-    for problem in &problems {
+    for problem in problems.iter() {
         error(problem);
     }
     if !problems.is_empty() {
         return 2;
     }
-    let code = exit_code(&analysis, fail_on);
-    // The process ends here: freeing every tree and model one by one took an eighth of
-    // the run on a 10,000-file monorepo (benches/README.md), for memory the OS takes back.
-    std::mem::forget(analysis);
-    code
+    exit_code(merged, groups)
 }
 
 /// A shipshape.toml named on the command line (a pre-commit hook passes a changed one) is
@@ -181,35 +309,24 @@ fn print_diff(analysis: &Analysis, args: &CheckArgs, problems: &[String]) -> u8 
     }
 }
 
-/// The settings of this run: the configuration file (`--config`, or the one found upward
-/// from the working directory), then the command line's flags over it.
-/// The configuration file's settings (`--config`, or the one found upward from the
-/// working directory), its failure threshold and its file rules.
-fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FailOn, FileRules), String> {
+/// The configuration that applies in the working directory (`--config`, or the one
+/// found upward from it), as settings and file rules: what `graph` and `pipeline` read.
+fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FileRules), String> {
+    let configurations = match config {
+        Some(path) => Configurations::forced(path, cwd).map_err(|e| e.to_string())?,
+        None => Configurations::nearest(),
+    };
+    let found = configurations.of_dir(cwd);
+    if let Some(problem) = configurations.errors().into_iter().next() {
+        return Err(problem);
+    }
     let mut settings = Settings::default();
     let mut file_rules = FileRules::default();
-    let path = match config {
-        Some(path) => Some(path.to_path_buf()),
-        None => match config::find(cwd) {
-            Some(found) => {
-                config::check_found(&found).map_err(|e| e.to_string())?;
-                Some(found)
-            }
-            None => None,
-        },
-    };
-    let mut fail_on = FailOn::default();
-    if let Some(path) = path {
-        let config = Config::load(&path).map_err(|e| e.to_string())?;
-        config.apply(&mut settings);
-        file_rules = config.files.clone();
-        // Globs are relative to the configuration's directory, which a relative
-        // `--config ../shipshape.toml` gives relative to the working directory; the paths
-        // they are matched against are absolute and normalized.
-        file_rules.root = shipshape_linter::paths::normalize(&cwd.join(&file_rules.root));
-        fail_on = config.fail_on.unwrap_or_default();
+    if let Some(configured) = found {
+        configured.config.apply(&mut settings);
+        file_rules = FileRules::clone(&configured.file_rules);
     }
-    Ok((settings, fail_on, file_rules))
+    Ok((settings, file_rules))
 }
 
 /// `--select`/`--ignore` values: trimmed (`"a, b"`), empty ones dropped, and a group
@@ -231,8 +348,8 @@ fn rule_names(values: &[String]) -> Vec<String> {
     out
 }
 
-fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn, FileRules), String> {
-    let (mut settings, fail_on, file_rules) = configured(args.config.as_deref(), cwd)?;
+/// `--select` and `--ignore` over a configuration's rules.
+fn rule_flags(args: &CheckArgs, settings: &mut Settings) -> Result<(), String> {
     if !args.select.is_empty() {
         let names = rule_names(&args.select);
         let only = RuleSelection::only(names.iter().map(String::as_str))?;
@@ -241,14 +358,14 @@ fn settings(args: &CheckArgs, cwd: &Path) -> Result<(Settings, FailOn, FileRules
     for name in rule_names(&args.ignore) {
         settings.rules.set(&name, None)?;
     }
-    Ok((settings, args.fail_on.unwrap_or(fail_on), file_rules))
+    Ok(())
 }
 
 fn inputs(
     args: &CheckArgs,
     cwd: &Path,
     reads_stdin: bool,
-    file_rules: &FileRules,
+    rules_at: &RulesAt<'_>,
 ) -> Result<Discovery, String> {
     if reads_stdin {
         if args.paths.len() > 1 {
@@ -282,7 +399,7 @@ fn inputs(
     } else {
         args.paths.clone()
     };
-    Ok(discover_with(&paths, cwd, file_rules))
+    Ok(discover_by(&paths, cwd, rules_at))
 }
 
 fn render(analysis: &Analysis, format: FormatArg, color: bool) -> String {
@@ -322,11 +439,15 @@ fn write_report(report: &str, output_file: Option<&Path>) -> Result<(), String> 
     }
 }
 
-fn exit_code(analysis: &Analysis, fail_on: FailOn) -> u8 {
-    let Some(threshold) = fail_on.threshold() else {
-        return 0;
-    };
-    u8::from(analysis.diagnostics.iter().any(|d| d.severity >= threshold))
+/// 1 when a finding reaches the `fail-on` of the configuration that checked its file.
+fn exit_code(merged: &Merged, groups: &[Group]) -> u8 {
+    let mut diagnostics = merged.analysis.diagnostics.iter().zip(&merged.part_of);
+    u8::from(diagnostics.any(|(d, &part)| {
+        groups[part]
+            .fail_on
+            .threshold()
+            .is_some_and(|threshold| d.severity >= threshold)
+    }))
 }
 
 /// `shipshape graph`: the graphs of what the paths hold, with findings highlighted.
@@ -362,7 +483,7 @@ pub(crate) fn analyze_for_display(
     config: Option<&Path>,
 ) -> Result<Analysis, u8> {
     let cwd = working_dir().ok_or(2u8)?;
-    let (mut settings, _, file_rules) = configured(config, &cwd).map_err(|message| {
+    let (mut settings, file_rules) = configured(config, &cwd).map_err(|message| {
         error(message);
         2u8
     })?;

@@ -114,12 +114,12 @@ pub struct CheckArgs {
     pub ignore: Vec<String>,
 
     /// Exit with 1 when a finding has at least this severity [default: warning, or the
-    /// configuration's `fail-on`].
+    /// `fail-on` of the finding's file's configuration].
     #[arg(long, value_parser = fail_on_parser())]
     pub fail_on: Option<FailOn>,
 
-    /// Read this configuration file instead of the shipshape.toml found upward from the
-    /// current directory.
+    /// Read this configuration file for every file, instead of each file's nearest
+    /// shipshape.toml (in its directory or above).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
@@ -135,6 +135,11 @@ pub struct CheckArgs {
     /// when there are changes.
     #[arg(long, conflicts_with = "fix")]
     pub diff: bool,
+
+    /// After the report, watch the checked files and directories (and the
+    /// configurations) and print a new report after each change, until Ctrl-C.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "output_file"])]
+    pub watch: bool,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]

@@ -9,6 +9,7 @@ mod fix;
 mod init;
 mod pipeline_cmd;
 mod rule_cmd;
+mod watch;
 
 use std::process::ExitCode;
 

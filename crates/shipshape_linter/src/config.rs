@@ -1,4 +1,4 @@
-//! `shipshape.toml`: the project's settings, found upward from the working directory.
+//! `shipshape.toml`: the project's settings (`configs` finds the one each file gets).
 //! Every key is known: an unknown key, rule name or value is an error that names its line,
 //! never silently ignored.
 //!
@@ -174,12 +174,18 @@ impl std::fmt::Display for ConfigError {
 /// The configuration file that applies in `dir`: the first of [`CONFIG_NAMES`] in it or
 /// an ancestor.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .flat_map(|d| CONFIG_NAMES.iter().map(move |n| d.join(n)))
+    dir.ancestors().find_map(find_in)
+}
+
+/// The configuration file in `dir` itself: the first of [`CONFIG_NAMES`] there.
+pub fn find_in(dir: &Path) -> Option<PathBuf> {
+    CONFIG_NAMES
+        .iter()
+        .map(|n| dir.join(n))
         .find(|p| p.is_file())
 }
 
-/// The configuration found upward (not one named with `--config`) must lie, links
+/// A configuration found (not one named with `--config`) must lie, links
 /// followed, inside the repository it was found in: the nearest directory above it that
 /// holds `.git`, else its own directory. A repository's `shipshape.toml` linked to a file
 /// of the machine (`~/.docker/config.json`) would otherwise be read, and its keys echoed

@@ -7,7 +7,7 @@
 //! when its name says nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::{WalkBuilder, WalkState};
@@ -67,14 +67,15 @@ impl FileRules {
         path.strip_prefix(&self.root).unwrap_or(path)
     }
 
-    fn excluded(&self, path: &Path) -> bool {
+    /// Whether the configuration leaves the file out.
+    pub fn excluded(&self, path: &Path) -> bool {
         self.exclude
             .as_ref()
             .is_some_and(|g| g.is_match(self.relative(path)))
     }
 
     /// The kind the configuration gives a file, if any.
-    fn kind(&self, path: &Path) -> Option<FileKind> {
+    pub fn kind(&self, path: &Path) -> Option<FileKind> {
         let rel = self.relative(path);
         self.kinds
             .iter()
@@ -91,6 +92,18 @@ pub fn discover(paths: &[PathBuf], base: &Path) -> Discovery {
 
 /// [`discover`], with the configuration's file rules.
 pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Discovery {
+    let rules = Arc::new(rules.clone());
+    discover_by(paths, base, &|_| Arc::clone(&rules))
+}
+
+/// The file rules that apply to a file, by its path: one configuration's for every file,
+/// or each file's nearest configuration's (`configs::Configurations::file_rules`).
+pub type RulesAt<'r> = dyn Fn(&Path) -> Arc<FileRules> + Sync + 'r;
+
+/// [`discover`], each file (named, or met while walking) with the file rules `rules_at`
+/// gives it: a directory under its own `shipshape.toml` is walked with that file's
+/// `[files]` rules.
+pub fn discover_by(paths: &[PathBuf], base: &Path, rules_at: &RulesAt<'_>) -> Discovery {
     let mut out = Discovery::default();
     for path in paths {
         let abs = if path.is_absolute() {
@@ -103,11 +116,14 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
                 .errors
                 .push(format!("{}: {}", path.display(), io_reason(&err))),
             Ok(meta) if meta.is_dir() => {
-                walk(&abs, base, rules, &mut out);
+                walk(&abs, base, rules_at, &mut out);
                 out.walked.push(crate::paths::normalize(&abs));
             }
-            Ok(_) if rules.excluded(&abs) => {}
             Ok(_) => {
+                let rules = rules_at(&abs);
+                if rules.excluded(&abs) {
+                    continue;
+                }
                 let kind = rules
                     .kind(&abs)
                     .or_else(|| abs.file_name().and_then(|n| classify_name(&os_text(n))));
@@ -130,59 +146,93 @@ pub fn discover_with(paths: &[PathBuf], base: &Path, rules: &FileRules) -> Disco
 /// with cargo into `$CI_PROJECT_DIR/.cargo` must not lint the registry's test fixtures).
 pub const SKIPPED_DIRS: &[&str] = &[".cargo", "node_modules", ".venv", "venv", "vendor"];
 
+/// The walk of a directory: `.gitignore` honoured (in a git repository or not), dotfiles
+/// included, `.git` and [`SKIPPED_DIRS`] below it not entered.
+fn walker(dir: &Path) -> WalkBuilder {
+    let mut builder = WalkBuilder::new(dir);
+    builder.hidden(false).require_git(false).filter_entry(|e| {
+        e.file_name() != ".git"
+            && !(e.depth() > 0
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
+    });
+    builder
+}
+
+/// The directories a walk of `dir` enters (`dir` first, then in path order): what
+/// `shipshape check --watch` watches.
+pub fn walked_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = walker(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_dir()))
+        .map(ignore::DirEntry::into_path)
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Whether a walk that reaches `dir`'s parent enters `dir` (not `.git`, not a skipped
+/// directory, not ignored by a `.gitignore`): whether a new directory is one
+/// `shipshape check --watch` watches.
+pub fn walk_enters(dir: &Path) -> bool {
+    let Some(parent) = dir.parent() else {
+        return true;
+    };
+    walker(parent)
+        .max_depth(Some(1))
+        .build()
+        .filter_map(Result::ok)
+        .any(|e| e.depth() == 1 && e.path() == dir)
+}
+
 /// Walks `dir` on every core (a monorepo is thousands of directories); what it finds is
 /// put in order by the caller, the errors here.
-fn walk(dir: &Path, base: &Path, rules: &FileRules, out: &mut Discovery) {
+fn walk(dir: &Path, base: &Path, rules_at: &RulesAt<'_>, out: &mut Discovery) {
     let found: Mutex<(Vec<Input>, Vec<String>)> = Mutex::default();
-    WalkBuilder::new(dir)
-        .hidden(false)
-        .require_git(false)
-        .filter_entry(|e| {
-            e.file_name() != ".git"
-                && !(e.depth() > 0
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && e.file_name()
-                        .to_str()
-                        .is_some_and(|n| SKIPPED_DIRS.contains(&n)))
-        })
-        .build_parallel()
-        .run(|| {
-            let found = &found;
-            Box::new(move |entry| {
-                let lock = || {
-                    found
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner)
-                };
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        lock().1.push(err.to_string());
-                        return WalkState::Continue;
-                    }
-                };
-                if !entry.file_type().is_some_and(|t| t.is_file()) || rules.excluded(entry.path()) {
+    walker(dir).build_parallel().run(|| {
+        let found = &found;
+        Box::new(move |entry| {
+            let lock = || {
+                found
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            };
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    lock().1.push(err.to_string());
                     return WalkState::Continue;
                 }
-                let Some(kind) = rules
-                    .kind(entry.path())
-                    // A name with bytes that are not UTF-8 is still checked: the
-                    // patterns are ASCII.
-                    .or_else(|| classify_name(&os_text(entry.file_name())))
-                else {
-                    return WalkState::Continue;
-                };
-                let path = entry.into_path();
-                let input = Input {
-                    name: display_name(&path, base),
-                    path,
-                    content: None,
-                    kind: Some(kind),
-                };
-                lock().0.push(input);
-                WalkState::Continue
-            })
-        });
+            };
+            if !entry.file_type().is_some_and(|t| t.is_file()) {
+                return WalkState::Continue;
+            }
+            let rules = rules_at(entry.path());
+            if rules.excluded(entry.path()) {
+                return WalkState::Continue;
+            }
+            let Some(kind) = rules
+                .kind(entry.path())
+                // A name with bytes that are not UTF-8 is still checked: the
+                // patterns are ASCII.
+                .or_else(|| classify_name(&os_text(entry.file_name())))
+            else {
+                return WalkState::Continue;
+            };
+            let path = entry.into_path();
+            let input = Input {
+                name: display_name(&path, base),
+                path,
+                content: None,
+                kind: Some(kind),
+            };
+            lock().0.push(input);
+            WalkState::Continue
+        })
+    });
     let (inputs, mut errors) = found
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

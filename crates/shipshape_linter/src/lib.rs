@@ -7,6 +7,7 @@
 mod analyze;
 pub mod compose_runs;
 pub mod config;
+pub mod configs;
 pub mod diagnostic;
 pub mod discover;
 pub mod fix;
@@ -27,10 +28,11 @@ pub mod text;
 pub mod workspace;
 
 pub use analyze::{
-    Analysis, INTERNAL_ERROR, analyze, analyze_cancellable, analyze_in_context, analyze_with,
+    Analysis, INTERNAL_ERROR, Merged, analyze, analyze_cancellable, analyze_in_context,
+    analyze_with, merge,
 };
 pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
-pub use discover::{Discovery, FileRules, Input, discover, discover_with};
+pub use discover::{Discovery, FileRules, Input, discover, discover_by, discover_with};
 pub use registry::RULES;
 pub use rule::{Check, ComposeContext, FixAvailability, Group, PipelineContext, Rule, Sink};
 pub use settings::{RuleSelection, Settings};

@@ -143,6 +143,11 @@ impl Files {
     pub fn as_mut_slice(&mut self) -> &mut [AnalyzedFile] {
         &mut self.list
     }
+
+    /// The files, by id, taken out (to number them anew in another `Files`).
+    pub fn into_vec(self) -> Vec<AnalyzedFile> {
+        self.list
+    }
 }
 
 impl<'a> IntoIterator for &'a Files {

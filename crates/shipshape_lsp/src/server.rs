@@ -21,8 +21,8 @@ use lsp_types::{
     ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
     TextDocumentSyncSaveOptions, Uri,
 };
-use shipshape_linter::config::{Config, find as find_config};
-use shipshape_linter::discover::{FileRules, classify_name, discover_with};
+use shipshape_linter::configs::Configurations;
+use shipshape_linter::discover::{classify_name, discover_by};
 use shipshape_linter::{Analysis, Input, Settings, analyze_cancellable};
 use shipshape_yaml::FileId;
 
@@ -91,7 +91,6 @@ pub struct State {
     /// The workspace's files (the CLI's discovery), found on start.
     pub index: Vec<Input>,
     pub settings: Settings,
-    pub file_rules: FileRules,
     pub snapshot: Option<Arc<Snapshot>>,
     /// Documents diagnostics were last published for (so that closing clears them).
     pub published: Vec<Uri>,
@@ -106,7 +105,6 @@ impl State {
             root,
             index: Vec::new(),
             settings: Settings::default(),
-            file_rules: FileRules::default(),
             snapshot: None,
             published: Vec::new(),
         };
@@ -116,22 +114,23 @@ impl State {
 
     /// Reads shipshape.toml and indexes the workspace folder (on start, and when a
     /// configuration or the set of files changes). A broken configuration leaves the
-    /// defaults: `shipshape check` reports it with its line.
+    /// defaults: `shipshape check` reports it with its line. The settings are the
+    /// workspace folder's configuration's (one analysis serves every open document);
+    /// the index gives each file its nearest configuration's `[files]` rules, as
+    /// `shipshape check` walks.
     fn reload(&mut self) {
         self.settings = Settings::default();
-        self.file_rules = FileRules::default();
-        if let Some(config) = self
-            .root
-            .as_deref()
-            .and_then(find_config)
-            .filter(|p| shipshape_linter::config::check_found(p).is_ok())
-            .and_then(|p| Config::load(&p).ok())
-        {
-            config.apply(&mut self.settings);
-            self.file_rules = config.files.clone();
+        let configurations = Configurations::nearest();
+        if let Some(configured) = self.root.as_deref().and_then(|r| configurations.of_dir(r)) {
+            configured.config.apply(&mut self.settings);
         }
         self.index = match &self.root {
-            Some(root) => discover_with(std::slice::from_ref(root), root, &self.file_rules).inputs,
+            Some(root) => {
+                discover_by(std::slice::from_ref(root), root, &|path| {
+                    configurations.file_rules(path)
+                })
+                .inputs
+            }
             None => Vec::new(),
         };
     }

@@ -11,8 +11,11 @@
 //! 4. [`run_rules`]: the enabled rules over files, projects, pipelines and the workspace.
 //! 5. [`report`]: keep the findings of reported files, apply ignore comments, merge one
 //!    cause's findings, sort, redact secrets, cap per file.
+//!
+//! [`merge`] makes one report of several analyses (one per configuration).
 
 mod load;
+mod merge;
 mod probe;
 mod projects;
 mod related;
@@ -26,6 +29,7 @@ use crate::pipelines::IncludeResolver;
 use crate::settings::Settings;
 use crate::workspace::Workspace;
 
+pub use merge::{Merged, merge};
 pub use run_rules::INTERNAL_ERROR;
 
 #[derive(Debug)]

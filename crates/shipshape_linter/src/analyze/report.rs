@@ -92,20 +92,25 @@ fn one_cause_one_finding(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
 }
 
 fn sort_and_dedup(ws: &Workspace, diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(order(ws));
+    diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+}
+
+/// The order of a report: by file name, offset, rule.
+pub(super) fn order(ws: &Workspace) -> impl Fn(&Diagnostic, &Diagnostic) -> std::cmp::Ordering {
     let name = |d: &Diagnostic| {
         ws.files
             .get(d.file().index())
             .map_or("", |f| f.source.name.as_str())
     };
-    diags.sort_by(|a, b| {
+    move |a, b| {
         name(a)
             .cmp(name(b))
             .then(a.primary.span.start.cmp(&b.primary.span.start))
             .then(a.rule.cmp(&b.rule))
             .then(a.primary.span.end.cmp(&b.primary.span.end))
             .then(a.message.cmp(&b.message))
-    });
-    diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+    }
 }
 
 /// Redaction at the edge: every secret the scan found in a file a finding points at is
