@@ -758,3 +758,45 @@ fn completions_man_quiet_statistics_color_and_conflicts() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("pass `-` as the path"));
 }
+
+/// The README's GitLab job on a clean project, as its script runs it: shipshape installed
+/// by cargo into `$CI_PROJECT_DIR/.cargo` (its registry then holds shipshape's own
+/// sources, rule cases full of findings), then `shipshape check` in the project. It
+/// reports nothing: the job file is clean and `.cargo/` is not walked.
+#[test]
+fn the_readme_gitlab_job_on_a_clean_project_reports_nothing() {
+    let root = repo_root();
+    let dir = TempDir::new("readme-gitlab-job");
+    let job = std::fs::read_to_string(root.join("editors/ci/gitlab-ci.yml")).unwrap();
+    dir.write(".gitlab-ci.yml", &job);
+    dir.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    ports:\n      - \"8080:80\"\n",
+    );
+    // What `cargo install --git` leaves in CARGO_HOME: the checkout with its rule cases.
+    let installed = ".cargo/git/checkouts/shipshape-0123456789abcdef/a1b2c3d";
+    for case in [
+        "rules/tab-indentation/cases/fires-crlf-line-endings",
+        "rules/image-tag/cases",
+        "rules/hardcoded-secret/cases",
+    ] {
+        for file in support::files_under(&root.join(case)) {
+            let relative = file.strip_prefix(&root).unwrap();
+            dir.write(
+                &format!("{installed}/{}", relative.display()),
+                std::fs::read(&file).unwrap(),
+            );
+        }
+    }
+    let out = shipshape(dir.path(), &["check", "--fail-on", "info"]);
+    assert_eq!(
+        stdout(&out).lines().next(),
+        Some("no problems found in 2 files"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    // The same files outside `.cargo/` are found: the walk, not the files, keeps them out.
+    let out = shipshape(dir.path(), &["check", ".cargo", "--format", "concise"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+}
