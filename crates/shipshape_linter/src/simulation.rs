@@ -181,6 +181,20 @@ fn include_conditions(
     conditions
 }
 
+/// An include entry's `rules:` as a value, read from its file's tree (None: it has none).
+fn include_rules(files: &crate::workspace::Files, include: &ResolvedInclude) -> Option<Value> {
+    let origin = include.include.rules?;
+    let tree = files.file(origin.file).tree()?;
+    // A `rules:` list is small; the budget only stops an alias bomb.
+    let mut budget = 10_000;
+    Some(Value::from_tree(
+        origin.file,
+        tree,
+        origin.node,
+        &mut budget,
+    ))
+}
+
 /// An include's `rules:`, evaluated (None: it has none).
 fn include_taken(
     ws: &Workspace,
@@ -188,13 +202,10 @@ fn include_taken(
     context: &Context,
     repo: &RepoFacts<'_>,
 ) -> Option<(Tri, Origin)> {
-    let origin = include.include.rules?;
-    let tree = ws.file(origin.file).tree()?;
-    let mut budget = 10_000;
-    let list = Value::from_tree(origin.file, tree, origin.node, &mut budget);
+    let list = include_rules(&ws.files, include)?;
     // Include rules see predefined and project variables, not the pipeline's own.
     let decision = simulate::rules(&list, "always", context, context, repo);
-    Some((decision.runs, origin))
+    Some((decision.runs, list.origin()))
 }
 
 /// Every `exists:` glob of a pipeline's rules (jobs, `workflow:`, `include:`), to be
@@ -204,37 +215,26 @@ pub fn exists_globs(
     ci_includes: &HashMap<FileId, Vec<ResolvedInclude>>,
     files: &crate::workspace::Files,
 ) -> Vec<String> {
-    let mut lists: Vec<Value> = Vec::new();
     let model = &pipeline.model;
-    for job in &model.jobs {
-        lists.extend(job.value.get("rules").cloned());
-    }
-    if let Some(rules) = model
+    let included: Vec<Value> = model
+        .files
+        .iter()
+        .flat_map(|file| ci_includes.get(file).into_iter().flatten())
+        .filter_map(|include| include_rules(files, include))
+        .collect();
+    let workflow = model
         .top
         .as_ref()
         .and_then(|t| t.get("workflow"))
-        .and_then(|w| w.get("rules"))
-    {
-        lists.push(rules.clone());
-    }
-    for file in &model.files {
-        for include in ci_includes.get(file).into_iter().flatten() {
-            let Some(origin) = include.include.rules else {
-                continue;
-            };
-            if let Some(tree) = files.file(origin.file).tree() {
-                let mut budget = 10_000;
-                lists.push(Value::from_tree(
-                    origin.file,
-                    tree,
-                    origin.node,
-                    &mut budget,
-                ));
-            }
-        }
-    }
+        .and_then(|w| w.get("rules"));
+    let lists = model
+        .jobs
+        .iter()
+        .filter_map(|job| job.value.get("rules"))
+        .chain(workflow)
+        .chain(&included);
     let mut out = Vec::new();
-    for list in &lists {
+    for list in lists {
         for rule in rule_items(list) {
             let Some(exists) = rule.get("exists") else {
                 continue;
