@@ -102,6 +102,15 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
+/// stdout then stderr, lossily decoded: what a failed assertion shows.
+pub fn shown(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited normally, not by a signal")
 }
