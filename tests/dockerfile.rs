@@ -8,7 +8,7 @@ mod support;
 use support::repo_root;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// One instruction: its keyword (upper case) and the rest, continuation lines joined.
 #[derive(Debug)]
@@ -167,10 +167,12 @@ fn what_the_dockerfile_copies_is_in_the_repository_and_the_context() {
     }
 }
 
-/// The top-level paths a file reads with `include_str!`/`include_bytes!` outside the
-/// crates (`rules/` for the rules' READMEs).
+/// The top-level paths a file reads with `include_str!`/`include_bytes!`, links followed:
+/// the linter reads the rules' READMEs through `crates/shipshape_linter/rule-docs`, a
+/// link to `rules/`, which Docker copies as a link, so `rules/` must be copied too.
 fn included_top_levels(crates: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
+    let root = std::fs::canonicalize(repo_root()).unwrap();
     for path in support::files_under(crates) {
         if path.extension().is_none_or(|e| e != "rs") {
             continue;
@@ -180,28 +182,14 @@ fn included_top_levels(crates: &Path) -> BTreeSet<String> {
             for (at, _) in text.match_indices(macro_name) {
                 let rest = &text[at + macro_name.len()..];
                 let written = &rest[..rest.find('"').unwrap()];
-                let target = normalize(&path.parent().unwrap().join(written));
+                let target = std::fs::canonicalize(path.parent().unwrap().join(written))
+                    .unwrap_or_else(|e| panic!("{}: {written}: {e}", path.display()));
                 let relative = target
-                    .strip_prefix(repo_root())
+                    .strip_prefix(&root)
                     .unwrap_or_else(|_| panic!("{}: {written} is outside", path.display()));
                 let top = relative.components().next().unwrap();
                 out.insert(top.as_os_str().to_string_lossy().into_owned());
             }
-        }
-    }
-    out
-}
-
-/// `a/b/../c` -> `a/c`, lexically.
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
         }
     }
     out

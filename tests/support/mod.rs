@@ -102,6 +102,15 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
+/// stdout then stderr, lossily decoded: what a failed assertion shows.
+pub fn shown(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
 pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited normally, not by a signal")
 }
@@ -147,4 +156,35 @@ pub fn tool_available(program: &str, install: &str) -> bool {
         eprintln!("skipped: {program} is not installed ({install})");
     }
     ok
+}
+
+/// The wheel `scripts/build-wheel.sh` built for this version
+/// (`target/wheels/shipshape_lint-<version>-py3-none-<platform>.whl`).
+pub fn built_wheel() -> Option<PathBuf> {
+    built_file(
+        "target/wheels",
+        &format!("shipshape_lint-{}-", env!("CARGO_PKG_VERSION")),
+        ".whl",
+        "scripts/build-wheel.sh builds it",
+    )
+}
+
+/// A file in `dir` (relative to the checkout) named `prefix*suffix`, which `.ci/run`
+/// makes before the tests that need it (`how` says how). Without one the test fails under
+/// `tools_required()` and is skipped, saying so, elsewhere.
+pub fn built_file(dir: &str, prefix: &str, suffix: &str, how: &str) -> Option<PathBuf> {
+    let dir = repo_root().join(dir);
+    let found = std::fs::read_dir(&dir).ok().and_then(|entries| {
+        entries.filter_map(|e| e.ok().map(|e| e.path())).find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(prefix) && n.ends_with(suffix))
+        })
+    });
+    if found.is_none() {
+        let why = format!("no {prefix}*{suffix} in {} ({how})", dir.display());
+        assert!(!tools_required(), "{why}");
+        eprintln!("skipped: {why}");
+    }
+    found
 }

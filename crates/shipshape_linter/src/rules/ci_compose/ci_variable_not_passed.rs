@@ -29,7 +29,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a compose file run by a CI job interpolates ${VAR} that the job does not define",
-    doc: include_str!("../../../../../rules/ci-variable-not-passed/README.md"),
+    doc: include_str!("../../../rule-docs/ci-variable-not-passed/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a CI script passes `-f FILE` (or sets `COMPOSE_FILE`) for a file that is not in the repository",
-    doc: include_str!("../../../../../rules/compose-file-not-found/README.md"),
+    doc: include_str!("../../../rule-docs/compose-file-not-found/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

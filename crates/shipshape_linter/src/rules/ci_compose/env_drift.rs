@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a CI job sets a variable that a compose service it runs hardcodes to a different value",
-    doc: include_str!("../../../../../rules/env-drift/README.md"),
+    doc: include_str!("../../../rule-docs/env-drift/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     summary: "a CI script runs `docker compose up` in the foreground without `--exit-code-from`",
-    doc: include_str!("../../../../../rules/missing-exit-code-from/README.md"),
+    doc: include_str!("../../../rule-docs/missing-exit-code-from/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a CI script names a service that the compose files it runs do not define",
-    doc: include_str!("../../../../../rules/unknown-compose-service/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-compose-service/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

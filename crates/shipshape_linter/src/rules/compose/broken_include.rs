@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "an include or extends file does not exist, or includes form a cycle",
-    doc: include_str!("../../../../../rules/broken-include/README.md"),
+    doc: include_str!("../../../rule-docs/broken-include/README.md"),
     // A cycle's files include each other, so none of them is a project's root: cycles are
     // looked for over the workspace.
     checks: &[Check::Compose(check), Check::Workspace(cycles)],

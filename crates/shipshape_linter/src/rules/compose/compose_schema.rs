@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     summary: "unknown key, wrong type or invalid value per the Compose specification",
-    doc: include_str!("../../../../../rules/compose-schema/README.md"),
+    doc: include_str!("../../../rule-docs/compose-schema/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "services depend on each other in a cycle",
-    doc: include_str!("../../../../../rules/depends-on-cycle/README.md"),
+    doc: include_str!("../../../rule-docs/depends-on-cycle/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "two services share a container_name",
-    doc: include_str!("../../../../../rules/duplicate-container-name/README.md"),
+    doc: include_str!("../../../rule-docs/duplicate-container-name/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "two services publish the same host port on the same interface",
-    doc: include_str!("../../../../../rules/duplicate-host-port/README.md"),
+    doc: include_str!("../../../rule-docs/duplicate-host-port/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "condition: service_healthy on a dependency without a healthcheck",
-    doc: include_str!("../../../../../rules/healthy-without-healthcheck/README.md"),
+    doc: include_str!("../../../rule-docs/healthy-without-healthcheck/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     summary: "an image without a tag or with :latest",
-    doc: include_str!("../../../../../rules/image-tag/README.md"),
+    doc: include_str!("../../../rule-docs/image-tag/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

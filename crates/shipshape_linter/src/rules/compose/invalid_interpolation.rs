@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "malformed ${...} interpolation (unclosed brace, bad operator)",
-    doc: include_str!("../../../../../rules/invalid-interpolation/README.md"),
+    doc: include_str!("../../../rule-docs/invalid-interpolation/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "an environment value reaches another service through localhost from inside a container",
-    doc: include_str!("../../../../../rules/localhost-reference/README.md"),
+    doc: include_str!("../../../rule-docs/localhost-reference/README.md"),
     checks: &[Check::Compose(check)],
     options: &[&PUBLIC_URL_VARIABLES],
 };

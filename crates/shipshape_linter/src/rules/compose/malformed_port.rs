@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a ports entry Compose cannot parse",
-    doc: include_str!("../../../../../rules/malformed-port/README.md"),
+    doc: include_str!("../../../rule-docs/malformed-port/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a short-syntax volume entry that Compose rejects, or reads differently than meant",
-    doc: include_str!("../../../../../rules/malformed-volume/README.md"),
+    doc: include_str!("../../../rule-docs/malformed-volume/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

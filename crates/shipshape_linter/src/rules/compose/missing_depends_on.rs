@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a service's environment points at another service it does not depend on",
-    doc: include_str!("../../../../../rules/missing-depends-on/README.md"),
+    doc: include_str!("../../../rule-docs/missing-depends-on/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

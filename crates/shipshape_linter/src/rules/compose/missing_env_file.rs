@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "an env_file that does not exist",
-    doc: include_str!("../../../../../rules/missing-env-file/README.md"),
+    doc: include_str!("../../../rule-docs/missing-env-file/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

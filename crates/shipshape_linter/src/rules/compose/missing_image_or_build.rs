@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a service has neither image nor build",
-    doc: include_str!("../../../../../rules/missing-image-or-build/README.md"),
+    doc: include_str!("../../../rule-docs/missing-image-or-build/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

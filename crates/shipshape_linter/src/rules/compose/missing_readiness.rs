@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "depends_on waits only for start on a dependency that needs time to become ready",
-    doc: include_str!("../../../../../rules/missing-readiness/README.md"),
+    doc: include_str!("../../../rule-docs/missing-readiness/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

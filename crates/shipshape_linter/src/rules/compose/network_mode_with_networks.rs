@@ -9,7 +9,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a service sets both network_mode and networks",
-    doc: include_str!("../../../../../rules/network-mode-with-networks/README.md"),
+    doc: include_str!("../../../rule-docs/network-mode-with-networks/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Safe,
     summary: "top-level version: is obsolete and ignored by Compose v2",
-    doc: include_str!("../../../../../rules/obsolete-version/README.md"),
+    doc: include_str!("../../../rule-docs/obsolete-version/README.md"),
     checks: &[Check::Workspace(check)],
     options: &[],
 };

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a service's platform is not one of its build.platforms",
-    doc: include_str!("../../../../../rules/platform-not-in-build-platforms/README.md"),
+    doc: include_str!("../../../rule-docs/platform-not-in-build-platforms/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a named volume, network, secret or config is used but not declared at the top level",
-    doc: include_str!("../../../../../rules/undefined-resource/README.md"),
+    doc: include_str!("../../../rule-docs/undefined-resource/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -29,7 +29,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Unsafe,
     summary: "a ${VAR} that .env does not set, or that Compose takes from the host where the container's was meant",
-    doc: include_str!("../../../../../rules/undefined-variable/README.md"),
+    doc: include_str!("../../../rule-docs/undefined-variable/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a hostname in a URL or host value matches no service, alias or container name",
-    doc: include_str!("../../../../../rules/unknown-host/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-host/README.md"),
     checks: &[Check::Compose(check), Check::Pipeline(check_pipeline)],
     options: &[],
 };

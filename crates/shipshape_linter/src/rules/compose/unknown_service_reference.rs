@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "depends_on, links, extends, network_mode or volumes_from name a missing service",
-    doc: include_str!("../../../../../rules/unknown-service-reference/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-service-reference/README.md"),
     checks: &[Check::Compose(check)],
     options: &[],
 };

@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Safe,
     summary: "a port mapping such as 22:22 that YAML 1.1 tools read as a base-60 number",
-    doc: include_str!("../../../../../rules/unquoted-port/README.md"),
+    doc: include_str!("../../../rule-docs/unquoted-port/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "`DOCKER_HOST` port and `DOCKER_TLS_CERTDIR` disagree for a `docker:dind` service",
-    doc: include_str!("../../../../../rules/dind-tls-mismatch/README.md"),
+    doc: include_str!("../../../rule-docs/dind-tls-mismatch/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a push to a branch with an open merge request starts two pipelines",
-    doc: include_str!("../../../../../rules/duplicate-pipelines/README.md"),
+    doc: include_str!("../../../rule-docs/duplicate-pipelines/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

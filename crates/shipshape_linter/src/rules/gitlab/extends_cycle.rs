@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "`extends` chains loop, or go deeper than GitLab allows",
-    doc: include_str!("../../../../../rules/extends-cycle/README.md"),
+    doc: include_str!("../../../rule-docs/extends-cycle/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     summary: "a script or entrypoint waits with a fixed `sleep` for a service to become ready",
-    doc: include_str!("../../../../../rules/fixed-sleep-readiness/README.md"),
+    doc: include_str!("../../../rule-docs/fixed-sleep-readiness/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "unknown keyword, wrong type or invalid value per the GitLab CI keyword reference",
-    doc: include_str!("../../../../../rules/gitlab-schema/README.md"),
+    doc: include_str!("../../../rule-docs/gitlab-schema/README.md"),
     checks: &[
         Check::File(check_file),
         Check::Pipeline(check_pipeline),

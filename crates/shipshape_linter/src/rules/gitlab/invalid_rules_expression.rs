@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a `rules:if` expression does not parse, or holds an invalid regex",
-    doc: include_str!("../../../../../rules/invalid-rules-expression/README.md"),
+    doc: include_str!("../../../rule-docs/invalid-rules-expression/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a job whose rules add it to no kind of pipeline",
-    doc: include_str!("../../../../../rules/job-never-runs/README.md"),
+    doc: include_str!("../../../rule-docs/job-never-runs/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a job has no `script`, `trigger` or `run` after `extends` is applied",
-    doc: include_str!("../../../../../rules/missing-script/README.md"),
+    doc: include_str!("../../../rule-docs/missing-script/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "`needs` form a cycle",
-    doc: include_str!("../../../../../rules/needs-cycle/README.md"),
+    doc: include_str!("../../../rule-docs/needs-cycle/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

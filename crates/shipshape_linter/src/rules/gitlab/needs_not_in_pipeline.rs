@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a job runs in a kind of pipeline where a job it needs is left out",
-    doc: include_str!("../../../../../rules/needs-not-in-pipeline/README.md"),
+    doc: include_str!("../../../rule-docs/needs-not-in-pipeline/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

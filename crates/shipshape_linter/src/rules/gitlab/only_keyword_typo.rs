@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::Sometimes,
     summary: "an `only`/`except` ref is a near miss of a special keyword and is compared literally",
-    doc: include_str!("../../../../../rules/only-keyword-typo/README.md"),
+    doc: include_str!("../../../rule-docs/only-keyword-typo/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a job combines `rules` with `only`/`except`",
-    doc: include_str!("../../../../../rules/rules-with-only-except/README.md"),
+    doc: include_str!("../../../rule-docs/rules-with-only-except/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

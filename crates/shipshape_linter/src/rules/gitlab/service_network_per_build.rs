@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Warning,
     fix: FixAvailability::None,
     summary: "a CI service must reach another service but `FF_NETWORK_PER_BUILD` is not enabled",
-    doc: include_str!("../../../../../rules/service-network-per-build/README.md"),
+    doc: include_str!("../../../rule-docs/service-network-per-build/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

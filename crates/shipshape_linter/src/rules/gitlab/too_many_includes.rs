@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a pipeline that includes more than 150 files, nested includes and repeats counted",
-    doc: include_str!("../../../../../rules/too-many-includes/README.md"),
+    doc: include_str!("../../../rule-docs/too-many-includes/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

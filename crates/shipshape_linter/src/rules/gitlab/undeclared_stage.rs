@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     summary: "a job's `stage` is not in `stages` (or the defaults when `stages` is absent)",
-    doc: include_str!("../../../../../rules/undeclared-stage/README.md"),
+    doc: include_str!("../../../rule-docs/undeclared-stage/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

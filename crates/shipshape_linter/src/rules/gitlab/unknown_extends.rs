@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     summary: "`extends` names a job or template that does not exist after includes",
-    doc: include_str!("../../../../../rules/unknown-extends/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-extends/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

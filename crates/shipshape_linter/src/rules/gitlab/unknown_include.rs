@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "an `include: local` file does not exist in the repository",
-    doc: include_str!("../../../../../rules/unknown-include/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-include/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Unsafe,
     summary: "`needs` or `dependencies` name a job that does not exist",
-    doc: include_str!("../../../../../rules/unknown-needs/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-needs/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

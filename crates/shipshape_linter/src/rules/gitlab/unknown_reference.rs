@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a `!reference [job, key, ...]` path does not exist",
-    doc: include_str!("../../../../../rules/unknown-reference/README.md"),
+    doc: include_str!("../../../rule-docs/unknown-reference/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

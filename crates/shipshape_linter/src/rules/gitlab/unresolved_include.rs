@@ -16,7 +16,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::None,
     summary: "an include shipshape does not read offline (project, remote, template, component)",
-    doc: include_str!("../../../../../rules/unresolved-include/README.md"),
+    doc: include_str!("../../../rule-docs/unresolved-include/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Info,
     fix: FixAvailability::Safe,
     summary: "an ignore comment suppresses nothing",
-    doc: include_str!("../../../../../rules/unused-ignore/README.md"),
+    doc: include_str!("../../../rule-docs/unused-ignore/README.md"),
     checks: &[Check::Engine],
     options: &[],
 };

@@ -17,7 +17,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a literal credential in a compose environment, CI variable, service definition or script",
-    doc: include_str!("../../../../../rules/hardcoded-secret/README.md"),
+    doc: include_str!("../../../rule-docs/hardcoded-secret/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

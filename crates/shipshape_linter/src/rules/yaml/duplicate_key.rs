@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a mapping has the same key twice",
-    doc: include_str!("../../../../../rules/duplicate-key/README.md"),
+    doc: include_str!("../../../rule-docs/duplicate-key/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::Sometimes,
     summary: "a tab character is part of a line's indentation",
-    doc: include_str!("../../../../../rules/tab-indentation/README.md"),
+    doc: include_str!("../../../rule-docs/tab-indentation/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };

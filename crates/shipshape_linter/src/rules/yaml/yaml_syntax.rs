@@ -12,7 +12,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "the file is not valid YAML",
-    doc: include_str!("../../../../../rules/yaml-syntax/README.md"),
+    doc: include_str!("../../../rule-docs/yaml-syntax/README.md"),
     checks: &[Check::File(check)],
     options: &[],
 };
