@@ -14,7 +14,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "`needs` or `dependencies` name a job of a later stage",
-    doc: include_str!("../../../../../rules/needs-later-stage/README.md"),
+    doc: include_str!("../../../rule-docs/needs-later-stage/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };

@@ -13,7 +13,7 @@ pub static RULE: Rule = Rule {
     severity: Severity::Error,
     fix: FixAvailability::None,
     summary: "a job lists more than 50 `needs`",
-    doc: include_str!("../../../../../rules/too-many-needs/README.md"),
+    doc: include_str!("../../../rule-docs/too-many-needs/README.md"),
     checks: &[Check::Pipeline(check)],
     options: &[],
 };
