@@ -69,9 +69,10 @@ pub(super) fn project_roots(
         .chain(&settings.report_under)
         .cloned()
         .collect();
-    for dir in dirs {
-        roots.extend(resolver.roots(&dir).into_iter().next());
-    }
+    roots.par_extend(
+        dirs.par_iter()
+            .filter_map(|dir| resolver.roots(dir).into_iter().next()),
+    );
     roots
 }
 
@@ -161,7 +162,7 @@ fn load(
                 // Named like Compose, written as CI jobs: a pipeline fragment.
                 file.kind = FileKind::GitlabCi;
             }
-            file.yaml = Some(yaml);
+            file.yaml = Some(Box::new(yaml));
         }
         Err(panic) => {
             file.unreadable = Some(Unreadable::ParserCrash {
@@ -268,6 +269,6 @@ fn build_models(file: &mut AnalyzedFile) {
         let model = catch_unwind(AssertUnwindSafe(|| {
             compose::build(id, &file.source.text, yaml)
         }));
-        file.compose = model.ok();
+        file.compose = model.ok().map(Box::new);
     }
 }
