@@ -10,8 +10,10 @@ use shipshape_linter::configs::Configurations;
 use shipshape_linter::discover::{
     FileRules, RulesAt, classify_name, discover_by, discover_with, io_reason,
 };
+use shipshape_linter::fs::OsFs;
 use shipshape_linter::{
-    Analysis, Discovery, Input, Merged, RuleSelection, Settings, analyze, merge,
+    Analysis, Discovery, Input, Merged, Part, PartOwners, RuleSelection, Settings, analyze,
+    analyze_in_context, merge, split_into_parts,
 };
 use shipshape_report::{GraphFormat, HumanOptions, concise, github, gitlab, human, json, sarif};
 
@@ -196,13 +198,36 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, (u8, Vec<PathBuf>)> {
 }
 
 /// Each group analysed with its settings, made one report: a file that more than one
-/// analysis reports keeps the findings of its own configuration's.
+/// analysis reports keeps the findings of its own configuration's. A group past its
+/// `[limits]` is analysed in parts of whole directories, one after the other, each kept
+/// only as far as a report reads it while the next one runs (`Analysis::slim`): memory
+/// grows with a part, not with the repository.
 fn analyze_groups(prepared: &Prepared) -> Merged {
-    let parts: Vec<Analysis> = prepared
+    let split: Vec<Vec<Part>> = prepared
         .groups
         .iter()
-        .map(|g| analyze(g.inputs.clone(), &g.settings))
+        .map(|g| split_into_parts(g.inputs.clone(), g.settings.part_limits, &input_size))
         .collect();
+    let many = split.iter().map(Vec::len).sum::<usize>() > 1;
+    // Per group: the index of its first part among all, and which of its parts owns a path.
+    let mut first_part = Vec::new();
+    let mut owners = Vec::new();
+    let mut parts: Vec<Analysis> = Vec::new();
+    let mut group_of_part = Vec::new();
+    for (g, (group, pieces)) in prepared.groups.iter().zip(split).enumerate() {
+        first_part.push(parts.len());
+        group_of_part.extend(std::iter::repeat_n(g, pieces.len()));
+        owners.push(PartOwners::new(&pieces));
+        for piece in pieces {
+            let mut settings = group.settings.clone();
+            settings.report_part = piece.prefixes;
+            let mut analysis = analyze_in_context(piece.inputs, piece.context, &settings, &OsFs);
+            if many {
+                analysis.slim();
+            }
+            parts.push(analysis);
+        }
+    }
     let index: HashMap<Option<&Path>, usize> = prepared
         .groups
         .iter()
@@ -210,12 +235,26 @@ fn analyze_groups(prepared: &Prepared) -> Merged {
         .map(|(i, g)| (g.config.as_deref(), i))
         .collect();
     let owner = |path: &Path| {
-        let configured = prepared.configurations.of_file(&prepared.cwd.join(path));
-        index
-            .get(&configured.as_deref().map(|c| c.path.as_path()))
-            .copied()
+        let path = prepared.cwd.join(path);
+        let configured = prepared.configurations.of_file(&path);
+        let group = *index.get(&configured.as_deref().map(|c| c.path.as_path()))?;
+        Some(first_part[group] + owners[group].owner(&path).unwrap_or(0))
     };
-    merge(parts, &owner)
+    let mut merged = merge(parts, &owner);
+    // Each finding is held to its group's `fail-on`.
+    for part in &mut merged.part_of {
+        *part = group_of_part[*part];
+    }
+    merged
+}
+
+/// An input's size in bytes, for splitting a walk into parts: its text when given, else
+/// what the file system says (0 when it cannot say; the read itself is bounded).
+fn input_size(input: &Input) -> u64 {
+    match &input.content {
+        Some(content) => content.len() as u64,
+        None => std::fs::metadata(&input.path).map_or(0, |m| m.len()),
+    }
 }
 
 /// The report, the notes and problems on stderr, the exit code.

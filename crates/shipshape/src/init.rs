@@ -38,6 +38,8 @@ pub const STARTER: &str = r#"# shipshape.toml: settings for shipshape (https://g
 # [limits]
 # max-file-size = "10MB"           # a larger file is one finding and is not read
 # max-diagnostics-per-file = 1000  # the rest are counted in a note
+# part-files = 4000                # a larger walk is checked in parts of whole directories
+# part-size = "6MB"
 "#;
 
 pub fn run(force: bool) -> u8 {

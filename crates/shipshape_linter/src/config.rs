@@ -29,6 +29,8 @@
 //! [limits]
 //! max-file-size = "10MB"     # bytes, or with KB / MB / GB (1024-based)
 //! max-diagnostics-per-file = 1000
+//! part-files = 4000          # a walk past either is analysed in parts of whole directories
+//! part-size = "6MB"
 //! ```
 
 use std::collections::BTreeMap;
@@ -106,6 +108,8 @@ struct RawConfig {
 struct RawLimits {
     max_file_size: Option<Spanned<toml::Value>>,
     max_diagnostics_per_file: Option<Spanned<i64>>,
+    part_files: Option<Spanned<i64>>,
+    part_size: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +156,8 @@ pub struct Config {
     pub links: Vec<JobLink>,
     pub max_file_size: Option<u64>,
     pub max_diagnostics_per_file: Option<usize>,
+    pub part_files: Option<usize>,
+    pub part_size: Option<u64>,
 }
 
 /// A configuration error: `shipshape.toml:3: unknown rule "imagetag"; did you mean ...`.
@@ -278,28 +284,38 @@ impl Config {
                     .collect(),
             })
             .collect();
-        if let Some(size) = &raw.limits.max_file_size {
-            config.max_file_size = Some(parse_size(size.get_ref()).ok_or_else(|| {
-                error(
-                    Some(size.span()),
-                    "max-file-size is a number of bytes or a size such as \"512KB\" or \"10MB\""
-                        .into(),
-                )
-            })?);
-        }
-        if let Some(max) = &raw.limits.max_diagnostics_per_file {
-            config.max_diagnostics_per_file = Some(
-                usize::try_from(*max.get_ref())
-                    .ok()
-                    .filter(|&n| n > 0)
-                    .ok_or_else(|| {
+        let limits = &raw.limits;
+        let size = |value: &Option<Spanned<toml::Value>>, key: &str| {
+            value
+                .as_ref()
+                .map(|v| {
+                    parse_size(v.get_ref()).ok_or_else(|| {
                         error(
-                            Some(max.span()),
-                            "max-diagnostics-per-file must be at least 1".into(),
+                            Some(v.span()),
+                            format!(
+                                "{key} is a number of bytes or a size such as \"512KB\" or \"10MB\""
+                            ),
                         )
-                    })?,
-            );
-        }
+                    })
+                })
+                .transpose()
+        };
+        let count = |value: &Option<Spanned<i64>>, key: &str| {
+            value
+                .as_ref()
+                .map(|v| {
+                    usize::try_from(*v.get_ref())
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| error(Some(v.span()), format!("{key} must be at least 1")))
+                })
+                .transpose()
+        };
+        config.max_file_size = size(&limits.max_file_size, "max-file-size")?;
+        config.max_diagnostics_per_file =
+            count(&limits.max_diagnostics_per_file, "max-diagnostics-per-file")?;
+        config.part_size = size(&limits.part_size, "part-size")?;
+        config.part_files = count(&limits.part_files, "part-files")?;
         Ok(config)
     }
 
@@ -319,6 +335,12 @@ impl Config {
         }
         if let Some(max) = self.max_diagnostics_per_file {
             settings.max_diagnostics_per_file = max;
+        }
+        if let Some(files) = self.part_files {
+            settings.part_limits.files = files;
+        }
+        if let Some(bytes) = self.part_size {
+            settings.part_limits.bytes = bytes;
         }
     }
 }
@@ -591,6 +613,21 @@ mod tests {
                 .line,
             Some(2)
         );
+        let c = parse("[limits]\npart-files = 100\npart-size = \"1MB\"\n").unwrap();
+        let mut settings = Settings::default();
+        c.apply(&mut settings);
+        assert_eq!(
+            settings.part_limits,
+            crate::analyze::PartLimits {
+                files: 100,
+                bytes: 1 << 20
+            }
+        );
+        for wrong in ["part-files = 0", "part-files = -3", "part-size = \"big\""] {
+            let err = parse(&format!("[limits]\n{wrong}\n")).unwrap_err();
+            assert_eq!(err.line, Some(2), "{wrong}");
+            assert!(err.message.contains("part-"), "{}", err.message);
+        }
     }
 
     #[test]

@@ -28,8 +28,8 @@ pub mod text;
 pub mod workspace;
 
 pub use analyze::{
-    Analysis, INTERNAL_ERROR, Merged, analyze, analyze_cancellable, analyze_in_context,
-    analyze_with, merge,
+    Analysis, INTERNAL_ERROR, Merged, Part, PartLimits, PartOwners, analyze, analyze_cancellable,
+    analyze_in_context, analyze_with, merge, split_into_parts,
 };
 pub use diagnostic::{Diagnostic, Edit, Fix, Label, Severity};
 pub use discover::{Discovery, FileRules, Input, discover, discover_by, discover_with};

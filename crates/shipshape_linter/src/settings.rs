@@ -28,6 +28,12 @@ pub struct Settings {
     /// Directories the user asked to check: a file found under one only because another
     /// file includes it (a pipeline fragment such as `ci/build.yml`) is reported too.
     pub report_under: Vec<PathBuf>,
+    /// When a walk is analysed in parts (analyze/parts.rs): the directories (or
+    /// files) of this part. A CI job's Compose command that reads only another part's
+    /// files is left to that part. Empty: the whole of `report_under` is this analysis's.
+    pub report_part: Vec<PathBuf>,
+    /// How much of a walk is analysed at once (`[limits] part-files`, `part-size`).
+    pub part_limits: PartLimits,
     /// Values, patterns and files `hardcoded-secret` leaves alone.
     pub secrets: crate::secrets::SecretAllowlist,
     /// CI jobs linked to Compose files in shipshape.toml.
@@ -45,9 +51,32 @@ impl Default for Settings {
             yaml_limits: Limits::default(),
             project_root: None,
             report_under: Vec::new(),
+            report_part: Vec::new(),
+            part_limits: PartLimits::default(),
             secrets: crate::secrets::SecretAllowlist::default(),
             links: Vec::new(),
             options: crate::rule::RuleOptions::default(),
+        }
+    }
+}
+
+/// How much one part of a walk may hold (analyze/parts.rs). Either limit splits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PartLimits {
+    /// Files (inputs: the walk's Compose, GitLab CI and `.env` files).
+    pub files: usize,
+    /// Bytes of those files' text.
+    pub bytes: u64,
+}
+
+impl Default for PartLimits {
+    /// About 100 MB of memory for a part at the worst ratio measured (Compose files of
+    /// many small services: 17 bytes of memory per byte of YAML); far above any real
+    /// repository we measured (the largest of `../shared/realworld` has 40 files).
+    fn default() -> PartLimits {
+        PartLimits {
+            files: 4_000,
+            bytes: 6 * 1024 * 1024,
         }
     }
 }

@@ -38,10 +38,10 @@ pub struct AnalyzedFile {
     pub kind: FileKind,
     /// None when the file could not be read as YAML text (see `unreadable`), and for
     /// `.env` files.
-    pub yaml: Option<ParsedYaml>,
+    pub yaml: Option<Box<ParsedYaml>>,
     pub unreadable: Option<Unreadable>,
     /// For Compose files: the model.
-    pub compose: Option<ComposeFile>,
+    pub compose: Option<Box<ComposeFile>>,
     /// For `.env` files: the variables.
     pub dotenv: Option<DotEnv>,
     /// Findings in this file are reported. False for files loaded only because a reported
@@ -81,13 +81,13 @@ impl AnalyzedFile {
         crate::secrets::ScannedFile {
             source: &self.source,
             kind: self.kind,
-            yaml: self.yaml.as_ref(),
+            yaml: self.yaml.as_deref(),
         }
     }
 
     /// True when the whole file parsed (rules that conclude from an absence need this).
     pub fn is_complete(&self) -> bool {
-        self.yaml.as_ref().is_some_and(ParsedYaml::is_complete)
+        self.yaml.as_deref().is_some_and(ParsedYaml::is_complete)
     }
 
     /// The directory the file is in (relative paths in it are relative to this).
@@ -118,6 +118,13 @@ impl Files {
         self.by_path.entry(file.source.path.clone()).or_insert(id);
         self.list.push(file);
         id
+    }
+
+    /// Room for `more` files, exactly: a workspace of 100,000 files would keep room for
+    /// 31,000 more if its list doubled.
+    pub fn reserve(&mut self, more: usize) {
+        self.list.reserve_exact(more);
+        self.by_path.reserve(more);
     }
 
     pub fn file(&self, id: FileId) -> &AnalyzedFile {
@@ -198,6 +205,28 @@ pub struct Workspace {
     pub exists_facts: HashMap<FileId, HashMap<String, bool>>,
     /// File -> pipelines and runs, built on first use (derived data: [`CiIndex`]).
     pub(crate) ci_index: std::sync::OnceLock<CiIndex>,
+}
+
+impl Workspace {
+    /// Drops what only the rules read (trees, models, projects, pipelines) and keeps what
+    /// a report, `--fix`, `--diff` and `--watch` read: each file's text, line index,
+    /// kind and secrets, and what was found on disk. A walk analysed in parts
+    /// (`analyze::parts`) keeps each part this way while the next one is analysed.
+    pub fn slim(&mut self) {
+        for file in self.files.iter_mut() {
+            file.yaml = None;
+            file.compose = None;
+            file.dotenv = None;
+            file.dollar_scalars = std::sync::OnceLock::new();
+            file.secrets.shrink_to_fit();
+        }
+        self.compose_projects = Vec::new();
+        self.compose_names = ComposeNames::default();
+        self.ci_includes = HashMap::new();
+        self.pipelines = Vec::new();
+        self.exists_facts = HashMap::new();
+        self.ci_index = std::sync::OnceLock::new();
+    }
 }
 
 /// What the analysis read from a Dockerfile that a Compose service builds.
@@ -340,7 +369,7 @@ impl Workspace {
     }
 
     pub fn compose(&self, id: FileId) -> Option<&ComposeFile> {
-        self.file(id).compose.as_ref()
+        self.file(id).compose.as_deref()
     }
 
     /// A path written in file `from`, resolved against that file's directory.

@@ -12,10 +12,12 @@
 //! 5. [`report`]: keep the findings of reported files, apply ignore comments, merge one
 //!    cause's findings, sort, redact secrets, cap per file.
 //!
-//! [`merge`] makes one report of several analyses (one per configuration).
+//! [`merge`] makes one report of several analyses (one per configuration, or per part of
+//! a walk too large to hold at once: [`parts`]).
 
 mod load;
 mod merge;
+mod parts;
 mod probe;
 mod projects;
 mod related;
@@ -30,6 +32,7 @@ use crate::settings::Settings;
 use crate::workspace::Workspace;
 
 pub use merge::{Merged, merge};
+pub use parts::{Part, PartLimits, PartOwners, split as split_into_parts};
 pub use run_rules::INTERNAL_ERROR;
 
 #[derive(Debug)]
@@ -42,6 +45,13 @@ pub struct Analysis {
     /// What the user should know about this run that is not a finding: findings left
     /// out of a file over [`Settings::max_diagnostics_per_file`]. One line each.
     pub notices: Vec<String>,
+}
+
+impl Analysis {
+    /// Keeps what a report reads ([`Workspace::slim`]): the findings, the files' text.
+    pub fn slim(&mut self) {
+        self.workspace.slim();
+    }
 }
 
 pub fn analyze(inputs: Vec<Input>, settings: &Settings) -> Analysis {
@@ -75,7 +85,9 @@ pub fn analyze_cancellable(
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Analysis> {
     // Every read below goes through the project boundary.
-    let bounded = Bounded::new(fs, load::project_roots(&inputs, &context, settings, fs));
+    let mut bounded = Bounded::unbounded(fs);
+    let roots = load::project_roots(&inputs, &context, settings, &bounded);
+    bounded.set_roots(roots);
     let fs: &dyn FileSystem = &bounded;
     let loaded = load::inputs(inputs, context, settings, fs);
     if cancelled() {

@@ -138,7 +138,10 @@ fn full_project(
     owned: Vec<FileId>,
     env_files: &[&AnalyzedFile],
 ) -> Project {
-    let models: Vec<&ComposeFile> = members.iter().filter_map(|f| f.compose.as_ref()).collect();
+    let models: Vec<&ComposeFile> = members
+        .iter()
+        .filter_map(|f| f.compose.as_deref())
+        .collect();
     let lookup = |from: FileId, path: &str| lookup_compose(files, from, path);
     let mut project = Project::merge(dir.to_path_buf(), &models, owned, &lookup);
     project.env_sources = env_files
@@ -215,7 +218,7 @@ fn attach_runs(
 
 fn lookup_compose<'f>(files: &'f Files, from: FileId, path: &str) -> Option<&'f ComposeFile> {
     let target = resolve(&files.file(from).dir(), path);
-    files.by_path(&target)?.compose.as_ref()
+    files.by_path(&target)?.compose.as_deref()
 }
 
 fn file_name(f: &AnalyzedFile) -> Option<&str> {

@@ -45,7 +45,12 @@ pub(super) fn follow(
     let pipelines = crate::pipelines::build_pipelines(&files, &ci_includes);
     // The Compose files CI jobs run, and what those files bring along.
     let mut runs = crate::compose_runs::discover(&files, &pipelines, resolver, fs, &settings.links);
-    runs.retain(|run| run_concerns_reported(run, &files, &settings.report_under));
+    let ours = if settings.report_part.is_empty() {
+        &settings.report_under
+    } else {
+        &settings.report_part
+    };
+    runs.retain(|run| run_concerns_reported(run, &files, ours));
     let (compose_paths, env_paths) = crate::compose_runs::wanted_paths(&runs);
     let first_new = files.len();
     add_related(&mut files, compose_paths, FileKind::Compose, settings, fs);
@@ -63,9 +68,10 @@ pub(super) fn follow(
 
 /// Whether a CI job's Compose command matters to what is reported: its job is in a
 /// reported file, or it reads a reported Compose file (or one under a directory being
-/// checked). The others' Compose files are not loaded: one Compose file named inside a
-/// monorepo whose root pipeline includes every service's CI file would otherwise load
-/// every service's Compose files (issue 17; benches/README.md "Named files").
+/// checked: of this part, for a walk analysed in parts). The others' Compose files are
+/// not loaded: one Compose file named inside a monorepo whose root pipeline includes
+/// every service's CI file would otherwise load every service's Compose files (issue 17;
+/// benches/README.md "Named files").
 fn run_concerns_reported(
     run: &crate::compose_runs::PendingRun,
     files: &Files,
