@@ -49,7 +49,7 @@ run() {
 }
 
 for name in reference-breadth extends-breadth compose-extends-breadth services-80000 \
-    volumes-40000 ignores-42000 needs-10000 small-files-100000 services-3000x200; do
+    volumes-40000 ports-80000 ignores-42000 needs-10000 small-files-100000 services-3000x200; do
     run "$name" "$inputs/$name" check .
 done
 run needs-10000 "$inputs/needs-10000" graph .

@@ -261,6 +261,18 @@ pub fn hostile() -> Vec<(&'static str, &'static str, String)> {
         let _ = writeln!(s, "  v{i}:");
     });
     out.push(("volumes-40000", "compose.yaml", s));
+    // 80,000 services each publishing port 8080 on a loopback address (62,500 addresses:
+    // the last 17,500 services clash with an earlier one).
+    let mut s = String::from("services:\n");
+    (0..80_000).for_each(|i| {
+        let _ = write!(
+            s,
+            "  s{i}:\n    image: nginx:1.27\n    ports: [\"127.0.{}.{}:8080:80\"]\n",
+            i / 250 % 250,
+            i % 250
+        );
+    });
+    out.push(("ports-80000", "compose.yaml", s));
     // 42,000 ignore comments (2.5 MB).
     let mut s = String::from("services:\n");
     (0..42_000).for_each(|i| {
