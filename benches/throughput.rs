@@ -215,3 +215,52 @@ mod lint {
         run(b, Some(super::monorepo_10000()), super::lint);
     }
 }
+
+/// `shipshape check FILE`, as pre-commit names a changed file: what the CLI does for it.
+fn lint_named(dir: &Path, file: &Path) -> Analysis {
+    let found = discover(&[file.to_path_buf()], dir);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    let settings = Settings {
+        report_under: found.walked,
+        ..Settings::default()
+    };
+    analyze(found.inputs, &settings)
+}
+
+/// One service's directory of the monorepo (its Compose file and its pipeline), copied
+/// into a directory of its own.
+fn alone() -> &'static Workload {
+    static W: OnceLock<Workload> = OnceLock::new();
+    W.get_or_init(|| {
+        let from = monorepo_10000().dir.join("services/0042");
+        generated("named-alone", |dir| {
+            ["compose.yaml", ".gitlab-ci.yml"]
+                .iter()
+                .map(|name| {
+                    std::fs::copy(from.join(name), dir.join(name)).unwrap();
+                    dir.join(name)
+                })
+                .collect()
+        })
+    })
+}
+
+/// Issue 17: one Compose file named inside the 10,000-file monorepo costs within 3x the
+/// same file alone (checking it must not build every pipeline and project around it).
+#[divan::bench_group(sample_count = 20, sample_size = 1)]
+mod named_file {
+    use super::*;
+
+    #[divan::bench]
+    fn in_monorepo(b: Bencher) {
+        let w = super::monorepo_10000();
+        let file = w.dir.join("services/0042/compose.yaml");
+        b.bench(|| super::lint_named(&w.dir, &file));
+    }
+    #[divan::bench]
+    fn alone(b: Bencher) {
+        let w = super::alone();
+        let file = w.dir.join("compose.yaml");
+        b.bench(|| super::lint_named(&w.dir, &file));
+    }
+}

@@ -157,11 +157,22 @@ pub struct Bounded<'a> {
     /// resolves its directory once, not every component of it again (a 3,000-file walk
     /// took 228,000 `readlink` calls before).
     real_dirs: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
-    /// Canonical directory -> its entries (None: it cannot be listed).
+    /// Canonical directory -> its entries, once probed often enough.
     listings: std::sync::Mutex<ListingCache>,
 }
 
-type ListingCache = HashMap<PathBuf, Option<Arc<HashMap<OsString, EntryKind>>>>;
+type ListingCache = HashMap<PathBuf, Listing>;
+
+/// Probes of one directory answered by `lstat` before it is listed.
+const PROBES_BEFORE_LISTING: u32 = 3;
+
+/// Where a directory stands in [`Bounded`]'s cache.
+enum Listing {
+    /// Probed this many times, not listed yet.
+    Probed(u32),
+    /// Listed (None: it cannot be).
+    Listed(Option<Arc<HashMap<OsString, EntryKind>>>),
+}
 
 /// What a directory entry is, as its listing says (links not followed).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -315,12 +326,14 @@ impl<'a> Bounded<'a> {
         }
     }
 
-    /// What is at `name` in the canonical directory `real_dir` (None: nothing), from the
-    /// directory's listing, read once: probing six `.env` names, four override names and
-    /// the default Compose and CI files in each of 50,000 directories took 26 `statx`
-    /// calls a directory; a listing takes four system calls. Where a directory cannot be
-    /// listed, and where names may not be compared byte for byte (file systems that fold
-    /// case), `lstat` answers.
+    /// What is at `name` in the canonical directory `real_dir` (None: nothing). A
+    /// directory probed more than [`PROBES_BEFORE_LISTING`] times is listed, once, and
+    /// answers from its listing: probing six `.env` names, four override names and the
+    /// default Compose and CI files in each of 50,000 directories took 26 `statx` calls
+    /// a directory, where a listing takes four system calls. One probe in a directory of
+    /// 5,000 entries (a file named inside a monorepo) stays one `lstat`. Where a
+    /// directory cannot be listed, and where names may not be compared byte for byte
+    /// (file systems that fold case), `lstat` answers.
     fn entry(&self, real_dir: &Path, name: &OsStr) -> io::Result<Option<EntryKind>> {
         if cfg!(target_os = "linux")
             && let Some(listing) = self.listing(real_dir)
@@ -334,15 +347,27 @@ impl<'a> Bounded<'a> {
         }
     }
 
-    /// The names in `real_dir` and what each is, None when it cannot be listed.
+    /// The names in `real_dir` and what each is, once it has been probed often enough
+    /// to be worth listing; None before that, or when it cannot be listed.
     fn listing(&self, real_dir: &Path) -> Option<Arc<HashMap<OsString, EntryKind>>> {
         let lock = || {
             self.listings
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some(known) = lock().get(real_dir) {
-            return known.clone();
+        {
+            let mut listings = lock();
+            let state = listings
+                .entry(real_dir.to_path_buf())
+                .or_insert(Listing::Probed(0));
+            match state {
+                Listing::Listed(known) => return known.clone(),
+                Listing::Probed(n) if *n < PROBES_BEFORE_LISTING => {
+                    *n += 1;
+                    return None;
+                }
+                Listing::Probed(_) => {}
+            }
         }
         let listed = std::fs::read_dir(real_dir).ok().map(|entries| {
             let names: HashMap<OsString, EntryKind> = entries
@@ -351,7 +376,7 @@ impl<'a> Bounded<'a> {
                 .collect();
             Arc::new(names)
         });
-        lock().insert(real_dir.to_path_buf(), listed.clone());
+        lock().insert(real_dir.to_path_buf(), Listing::Listed(listed.clone()));
         listed
     }
 
