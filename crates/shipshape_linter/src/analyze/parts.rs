@@ -8,9 +8,12 @@
 //! what a report reads ([`super::Analysis::slim`]) before the next one starts. Each part
 //! loads what its files refer to, as any analysis does: includes, `.env` files,
 //! `extends: file:`, the root pipeline a fragment belongs to, the Compose files its jobs
-//! run. What a part does not see are names defined only in another part's files (a
-//! did-you-mean suggestion, a base service defined in a sibling directory), so a walk
-//! that fits in one part, as every real repository we measured does, is never split.
+//! run; and, as context, the walk's files in the directories above its own (as many as a
+//! part holds, nearest first): the base file an overlay below completes, the pipeline
+//! that includes a subdirectory's `.gitlab-ci.yml`. What a part does not see are names
+//! defined only in a sibling directory's files (a did-you-mean suggestion, a base
+//! service defined there), so a walk that fits in one part, as every real repository we
+//! measured does, is never split; `tests/parts.rs` holds the parts to the whole report.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ffi::OsStr;
