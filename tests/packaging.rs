@@ -71,20 +71,51 @@ fn the_linter_package_holds_every_rule_readme_and_no_case() {
 #[test]
 #[ignore = "builds every packaged crate (minutes); .ci/run runs it"]
 fn every_crate_packages_and_builds_from_its_package() {
+    forget_unpacked_packages();
     let out = cargo(&["package", "--workspace", "--offline", "--allow-dirty"]);
     let shown = shown(&out);
     assert!(out.status.success(), "{shown}");
-    for name in [
-        "shipshape_yaml",
-        "shipshape_model",
-        "shipshape_linter",
-        "shipshape_report",
-        "shipshape_lsp",
-        "shipshape",
-    ] {
+    for name in CRATES {
         assert!(
             shown.contains(&format!("Verifying {name} v{}", env!("CARGO_PKG_VERSION"))),
             "{name} was not verified: {shown}"
         );
+    }
+}
+
+const CRATES: [&str; 6] = [
+    "shipshape_yaml",
+    "shipshape_model",
+    "shipshape_linter",
+    "shipshape_report",
+    "shipshape_lsp",
+    "shipshape",
+];
+
+/// `cargo package` verifies each crate against the others' packages through a local
+/// registry in target/package, which cargo unpacks into `$CARGO_HOME/registry/src/-<hash>`,
+/// a directory named after the registry's path, and reuses by name and version: a second
+/// run from a checkout at the same path built against the first run's sources (seen:
+/// "no `Part` in the root" after the linter gained it). This workspace's unpacked crates
+/// go first; nothing else there is touched.
+fn forget_unpacked_packages() {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".cargo")));
+    let Some(Ok(sources)) = home.map(|h| std::fs::read_dir(h.join("registry/src"))) else {
+        return;
+    };
+    let local = sources
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('-'));
+    for registry in local {
+        for name in CRATES {
+            let unpacked = registry
+                .path()
+                .join(format!("{name}-{}", env!("CARGO_PKG_VERSION")));
+            if unpacked.is_dir() {
+                std::fs::remove_dir_all(&unpacked).unwrap();
+            }
+        }
     }
 }
