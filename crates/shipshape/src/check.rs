@@ -138,10 +138,8 @@ fn prepare(args: &CheckArgs) -> Result<Prepared, (u8, Vec<PathBuf>)> {
         (2, Vec::new())
     };
     let cwd = working_dir().ok_or((2, Vec::new()))?;
-    let configurations = match &args.config {
-        Some(path) => Configurations::forced(path, &cwd).map_err(|e| fail(e.to_string()))?,
-        None => Configurations::nearest(),
-    };
+    let configurations =
+        Configurations::of_run(args.config.as_deref(), &cwd).map_err(|e| fail(e.to_string()))?;
     // The flags are checked before any file is read.
     rule_flags(args, &mut Settings::default()).map_err(fail)?;
     let reads_stdin = args.paths.iter().any(|p| p == Path::new("-"));
@@ -351,10 +349,7 @@ fn print_diff(analysis: &Analysis, args: &CheckArgs, problems: &[String]) -> u8 
 /// The configuration that applies in the working directory (`--config`, or the one
 /// found upward from it), as settings and file rules: what `graph` and `pipeline` read.
 fn configured(config: Option<&Path>, cwd: &Path) -> Result<(Settings, FileRules), String> {
-    let configurations = match config {
-        Some(path) => Configurations::forced(path, cwd).map_err(|e| e.to_string())?,
-        None => Configurations::nearest(),
-    };
+    let configurations = Configurations::of_run(config, cwd).map_err(|e| e.to_string())?;
     let found = configurations.of_dir(cwd);
     if let Some(problem) = configurations.errors().into_iter().next() {
         return Err(problem);

@@ -167,10 +167,7 @@ impl Relevant {
         }
         // As the check found them (a `--config` that cannot be read gives no rules
         // here; the check says why).
-        let configurations = match &args.config {
-            Some(path) => Configurations::forced(path, cwd).ok(),
-            None => Some(Configurations::nearest()),
-        };
+        let configurations = Configurations::of_run(args.config.as_deref(), cwd).ok();
         Relevant {
             read,
             configurations,

@@ -177,12 +177,6 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-/// The configuration file that applies in `dir`: the first of [`CONFIG_NAMES`] in it or
-/// an ancestor.
-pub fn find(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find_map(find_in)
-}
-
 /// The configuration file in `dir` itself: the first of [`CONFIG_NAMES`] there.
 pub fn find_in(dir: &Path) -> Option<PathBuf> {
     CONFIG_NAMES

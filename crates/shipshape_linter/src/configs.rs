@@ -72,6 +72,15 @@ impl Configurations {
         })
     }
 
+    /// The configurations of a run: the one `--config` names (relative to `cwd`) for
+    /// every file, else each file's nearest.
+    pub fn of_run(config: Option<&Path>, cwd: &Path) -> Result<Configurations, ConfigError> {
+        match config {
+            Some(path) => Configurations::forced(path, cwd),
+            None => Ok(Configurations::nearest()),
+        }
+    }
+
     /// Each file gets the configuration nearest to it.
     pub fn nearest() -> Configurations {
         Configurations {

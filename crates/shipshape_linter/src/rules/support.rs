@@ -3,9 +3,11 @@
 use shipshape_model::schema::{SchemaError, SchemaErrorKind};
 use shipshape_yaml::{FileId, NodeId, NodeKind, Span, Tree};
 
-use crate::diagnostic::{Edit, Fix};
+use shipshape_model::gitlab::Origin;
 
-use crate::rule::Sink;
+use crate::diagnostic::{Diagnostic, Edit, Fix};
+
+use crate::rule::{PipelineContext, Sink};
 use crate::workspace::AnalyzedFile;
 
 /// The span of the key a node is the value of (its own span when it is not a value).
@@ -67,6 +69,23 @@ pub fn rename_fix(text: &str, file: FileId, span: Span, written: &str, meant: &s
             text: meant.to_string(),
         }],
     })
+}
+
+/// `did you mean "meant"?` on `d`, with the unsafe fix that writes `meant` over the
+/// misspelt `written` name at `origin` in the pipeline's files, where [`rename_fix`] can
+/// (None: the help alone).
+pub fn suggest_rename(
+    d: &mut Diagnostic,
+    cx: &PipelineContext<'_>,
+    origin: Option<Origin>,
+    written: &str,
+    meant: &str,
+) {
+    d.help(format!("did you mean \"{meant}\"?"));
+    let fix = origin.and_then(|o| rename_fix(cx.text(o.file), o.file, cx.span(o), written, meant));
+    if let Some(fix) = fix {
+        d.fix(fix);
+    }
 }
 
 /// A name that reads the same as a plain YAML scalar wherever a plain name stood (a

@@ -4,7 +4,7 @@
 use super::support::{Once, is_dynamic, label_job_if_inherited, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::{key_span, rename_fix};
+use crate::rules::support::{key_span, suggest_rename};
 
 pub static RULE: Rule = Rule {
     name: "undeclared-stage",
@@ -76,14 +76,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             .copied()
             .filter(|s| *s != ".pre" && *s != ".post");
         match crate::text::nearest(&stage, user_stages) {
-            Some(meant) => {
-                d.help(format!("did you mean \"{meant}\"?"));
-                let fix = origin
-                    .and_then(|o| rename_fix(cx.text(o.file), o.file, cx.span(o), &stage, meant));
-                if let Some(fix) = fix {
-                    d.fix(fix);
-                }
-            }
+            Some(meant) => suggest_rename(d, cx, origin, &stage, meant),
             None => {
                 d.help(format!(
                     "add \"{stage}\" to `stages`, or pick one of the stages above"

@@ -6,7 +6,7 @@ use shipshape_model::gitlab::PipelineError;
 use super::support::{is_dynamic, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::rename_fix;
+use crate::rules::support::suggest_rename;
 
 pub static RULE: Rule = Rule {
     name: "unknown-extends",
@@ -64,18 +64,7 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
             .map(|j| j.name.as_str())
             .filter(|n| *n != job.as_str());
         match crate::text::nearest(name, names) {
-            Some(meant) => {
-                d.help(format!("did you mean \"{meant}\"?"));
-                if let Some(fix) = rename_fix(
-                    cx.text(origin.file),
-                    origin.file,
-                    cx.span(*origin),
-                    name,
-                    meant,
-                ) {
-                    d.fix(fix);
-                }
-            }
+            Some(meant) => suggest_rename(d, cx, Some(*origin), name, meant),
             None => {
                 d.help(format!(
                     "define a hidden template \"{}\", or include the file that defines it",

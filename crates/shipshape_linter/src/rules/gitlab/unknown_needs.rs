@@ -9,7 +9,7 @@ use shipshape_model::gitlab::{Job, Origin};
 use super::support::{Once, base_job_name, is_dynamic, label_job_if_inherited, report_at};
 use crate::diagnostic::Severity;
 use crate::rule::{Check, FixAvailability, Group, PipelineContext, Rule, Sink};
-use crate::rules::support::rename_fix;
+use crate::rules::support::suggest_rename;
 
 pub static RULE: Rule = Rule {
     name: "unknown-needs",
@@ -86,19 +86,9 @@ fn check(cx: &PipelineContext<'_>, sink: &mut Sink<'_>) {
                             .filter(|n| *n != job.name),
                     )
                 {
-                    d.help(format!("did you mean \"{meant}\"?"));
                     // A matrix instance's name (`build: [x]`) is not the job's alone.
-                    if base == name
-                        && let Some(fix) = rename_fix(
-                            cx.text(origin.file),
-                            origin.file,
-                            cx.span(origin),
-                            &name,
-                            meant,
-                        )
-                    {
-                        d.fix(fix);
-                    }
+                    let renamed = (base == name).then_some(origin);
+                    suggest_rename(d, cx, renamed, &name, meant);
                 }
                 if kind == Kind::Need {
                     d.note("a job that may be left out of the pipeline can be needed with `optional: true`");
