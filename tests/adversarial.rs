@@ -765,6 +765,25 @@ fn boundary_dockerfile_link_is_not_read() {
     never_shows_the_marker(&project, &["check", "."]);
 }
 
+/// Links that stay inside the project are read like the files they lead to: a `.env`
+/// linked to a shared file defines its variables (an input is opened without following a
+/// link in its last name, and a link then takes the boundary's whole check).
+#[cfg(unix)]
+#[test]
+fn boundary_links_inside_the_project_are_read() {
+    let (_outside, project) = outside_and_project();
+    project.write("config/app.env", "FROM_ENV=1\n");
+    project.write(
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    environment:\n      URL: ${FROM_ENV}\n      OTHER: ${NOT_IN_ENV}\n",
+    );
+    link(&project, ".env", &project.path().join("config/app.env"));
+    let out = shipshape(project.path(), &["check", ".", "--format", "concise"]);
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("NOT_IN_ENV"), "{text}");
+    assert!(!text.contains("FROM_ENV"), "{text}");
+}
+
 /// A `shipshape.toml` found upward that links out of its repository is refused (its keys
 /// would be echoed in the error); one named with `--config` is the user's choice.
 #[cfg(unix)]

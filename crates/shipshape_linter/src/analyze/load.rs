@@ -126,15 +126,15 @@ fn load(
         Some(bytes) => bytes,
         None => {
             let reason = |err: std::io::Error| format!("{}: {}", input.name, io_reason(&err));
-            let size = fs.len(&input.path).map_err(reason)?;
-            if size > limit {
-                return Ok(too_large(input, reported, size, limit));
-            }
+            // One read, stopped one byte past the limit: a size asked first was a second
+            // lookup of every file, for the rare one that is too large.
             fs.read(&input.path, limit).map_err(reason)?
         }
     };
     if bytes.len() as u64 > limit {
-        let size = bytes.len() as u64;
+        let size = fs
+            .len(&input.path)
+            .map_or(bytes.len() as u64, |n| n.max(bytes.len() as u64));
         return Ok(too_large(input, reported, size, limit));
     }
     let kind_by_name = input.kind;

@@ -88,6 +88,13 @@ pub fn analyze_cancellable(
     let mut bounded = Bounded::unbounded(fs);
     let roots = load::project_roots(&inputs, &context, settings, &bounded);
     bounded.set_roots(roots);
+    bounded.list_at_first_probe(
+        inputs
+            .iter()
+            .chain(&context)
+            .filter_map(|i| i.path.parent())
+            .filter(|dir| settings.report_under.iter().any(|w| dir.starts_with(w))),
+    );
     let fs: &dyn FileSystem = &bounded;
     let loaded = load::inputs(inputs, context, settings, fs);
     if cancelled() {
