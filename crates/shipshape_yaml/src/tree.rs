@@ -338,20 +338,44 @@ impl Tree {
     pub fn segment(&self, id: NodeId) -> Option<PathSegment> {
         let parent = self.parent(id)?;
         match self.node(parent).kind {
-            NodeKind::Sequence { items } => items
-                .get(&self.items)
-                .iter()
-                .position(|&i| i == id)
-                .map(PathSegment::Index),
-            NodeKind::Mapping { raw, .. } => {
-                let entry = raw
-                    .get(&self.entries)
-                    .iter()
-                    .find(|e| e.value == id || e.key == id)?;
+            NodeKind::Sequence { items } => {
+                let items = items.get(&self.items);
+                // Ids are in document order (see `entry_holding`).
+                match items.binary_search(&id) {
+                    Ok(at) => Some(at),
+                    Err(_) => items.iter().position(|&i| i == id),
+                }
+                .map(PathSegment::Index)
+            }
+            NodeKind::Mapping { .. } => {
+                let entry = self.entry_holding(id)?;
                 Some(PathSegment::Key(self.key_text(entry.key)))
             }
             _ => None,
         }
+    }
+
+    /// Whether `id` is a mapping key (as written).
+    pub fn is_key(&self, id: NodeId) -> bool {
+        self.entry_holding(id).is_some_and(|e| e.key == id)
+    }
+
+    /// The entry of its parent mapping whose key or value `id` is (as written: not one a
+    /// merge key brought in). Ids are given in document order, a key before its value
+    /// and both before the next key, so the entry is found by binary search (a path
+    /// through `services:` of 200 services scanned them one by one); the scan stays for
+    /// a tree built otherwise.
+    pub fn entry_holding(&self, id: NodeId) -> Option<&Entry> {
+        let NodeKind::Mapping { raw, .. } = self.node(self.parent(id)?).kind else {
+            return None;
+        };
+        let entries = raw.get(&self.entries);
+        let is_it = |e: &&Entry| e.value == id || e.key == id;
+        let at = entries.partition_point(|e| e.key <= id);
+        at.checked_sub(1)
+            .map(|i| &entries[i])
+            .filter(is_it)
+            .or_else(|| entries.iter().find(is_it))
     }
 
     /// The path from the document root to a node, as written (not through aliases).

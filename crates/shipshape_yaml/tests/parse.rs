@@ -3,7 +3,9 @@
 
 use std::time::Instant;
 
-use shipshape_yaml::{NodeId, NodeKind, ParsedYaml, ScalarStyle, Span, SyntaxErrorKind, parse};
+use shipshape_yaml::{
+    NodeId, NodeKind, ParsedYaml, PathSegment, ScalarStyle, Span, SyntaxErrorKind, parse,
+};
 
 fn slice(text: &str, span: Span) -> &str {
     &text[span.range()]
@@ -415,4 +417,44 @@ fn parents_lead_to_the_root() {
         p.tree.node(p.tree.root().unwrap()).kind,
         NodeKind::Mapping { .. }
     ));
+}
+
+#[test]
+fn each_node_is_found_in_its_parent_as_a_scan_would_find_it() {
+    // `segment` and `is_key` find a child by binary search over its parent's entries,
+    // on the grounds that ids follow document order: held against a scan on a document
+    // with merge keys, aliases, flow and block collections, and a duplicate key.
+    let text = "x-base: &base\n  a: 1\n  b: [1, {c: 2}]\nservices:\n  web:\n    <<: *base\n    image: nginx\n    environment: {A: 1, B: *base}\n    ports:\n      - \"80:80\"\n      - [1, 2, [3]]\n  db: {image: postgres, image: mysql}\n";
+    let p = parse(text);
+    let tree = &p.tree;
+    let mut checked = 0;
+    for id in tree.ids() {
+        let Some(parent) = tree.parent(id) else {
+            continue;
+        };
+        let (expected, key) = match tree.node(parent).kind {
+            NodeKind::Sequence { .. } => (
+                tree.items(parent)
+                    .iter()
+                    .position(|&i| i == id)
+                    .map(PathSegment::Index),
+                false,
+            ),
+            NodeKind::Mapping { .. } => {
+                let entry = tree
+                    .raw_entries(parent)
+                    .iter()
+                    .find(|e| e.key == id || e.value == id);
+                (
+                    entry.map(|e| PathSegment::Key(tree.key_text(e.key))),
+                    entry.is_some_and(|e| e.key == id),
+                )
+            }
+            _ => continue,
+        };
+        assert_eq!(tree.segment(id), expected, "{}", tree.path_string(id));
+        assert_eq!(tree.is_key(id), key, "{}", tree.path_string(id));
+        checked += 1;
+    }
+    assert!(checked > 30, "{checked}");
 }

@@ -26,6 +26,10 @@ pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHo
         if !is_peer_key(&var.name) {
             continue;
         }
+        let hosts = hostnames::extract(&var.name, value);
+        if hosts.is_empty() {
+            continue;
+        }
         // A host inside `${VAR:-default}` is only a fallback: the real value comes from
         // the variable.
         let interpolated: Vec<_> = interpolation::parse(value)
@@ -33,7 +37,7 @@ pub fn env_hosts<'s>(cx: &ComposeContext<'_>, service: &'s Service) -> Vec<EnvHo
             .into_iter()
             .map(|r| r.range)
             .collect();
-        for host in hostnames::extract(&var.name, value) {
+        for host in hosts {
             if interpolated
                 .iter()
                 .any(|r| r.start <= host.range.start && host.range.end <= r.end)

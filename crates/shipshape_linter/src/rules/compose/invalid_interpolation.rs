@@ -27,7 +27,7 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
         let Some(value) = tree.scalar_at(id) else {
             continue;
         };
-        if is_key(tree, id) {
+        if tree.is_key(id) {
             continue;
         }
         for err in interpolation::parse(value).errors {
@@ -45,9 +45,4 @@ fn check(file: &AnalyzedFile, sink: &mut Sink<'_>) {
             }
         }
     }
-}
-
-fn is_key(tree: &shipshape_yaml::Tree, id: shipshape_yaml::NodeId) -> bool {
-    tree.parent(id)
-        .is_some_and(|p| tree.raw_entries(p).iter().any(|e| e.key == id))
 }

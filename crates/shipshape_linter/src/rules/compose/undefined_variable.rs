@@ -102,7 +102,7 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             let Some(value) = tree.scalar_at(id) else {
                 continue;
             };
-            if is_key(tree, id) {
+            if tree.is_key(id) {
                 continue;
             }
             let parsed = interpolation::parse(value);
@@ -309,11 +309,6 @@ impl<'a> SetElsewhere<'a> {
                 .iter()
                 .any(|p| p.variables.iter().any(|v| v.name == name))
     }
-}
-
-fn is_key(tree: &Tree, id: NodeId) -> bool {
-    tree.parent(id)
-        .is_some_and(|p| tree.raw_entries(p).iter().any(|e| e.key == id))
 }
 
 /// The project service a value belongs to (`services.<name>...`), and the service key
