@@ -4,8 +4,8 @@
 //! the cross-file rules may read any of them: 3,000 Compose files of 200 services took
 //! 1.5 GB that way, 100,000 small files 830 MB (benches/README.md, "Hostile inputs").
 //! Past [`PartLimits`], the inputs are split into parts of whole directories
-//! ([`split`]), which the caller analyses one after the other, keeping of each only
-//! what a report reads ([`super::Analysis::slim`]) before the next one starts. Each part
+//! ([`split`]), which the caller analyses a few at a time (the CLI: two), keeping of
+//! each only what a report reads ([`super::Analysis::slim`]) before the next one starts. Each part
 //! loads what its files refer to, as any analysis does: includes, `.env` files,
 //! `extends: file:`, the root pipeline a fragment belongs to, the Compose files its jobs
 //! run; and, as context, the walk's files in the directories above its own (as many as a
