@@ -44,9 +44,13 @@ impl Configured {
 enum Lookup {
     /// `--config`: this one for every file.
     Forced(Arc<Configured>),
-    /// Directory -> the configuration nearest to it (None: none up to the root), filled
-    /// as files are looked up.
-    Nearest(Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>),
+    /// Each file's nearest, found as files are looked up.
+    Nearest {
+        /// Directory -> the configuration nearest to it (None: none up to the root).
+        known: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
+        /// Configuration file -> what reading it gave: each is read once.
+        loaded: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
+    },
 }
 
 /// The configurations of one run, found as its files are met.
@@ -84,7 +88,10 @@ impl Configurations {
     /// Each file gets the configuration nearest to it.
     pub fn nearest() -> Configurations {
         Configurations {
-            lookup: Lookup::Nearest(Mutex::default()),
+            lookup: Lookup::Nearest {
+                known: Mutex::default(),
+                loaded: Mutex::default(),
+            },
             errors: Mutex::default(),
             no_file_rules: Arc::default(),
         }
@@ -95,16 +102,15 @@ impl Configurations {
     pub fn of_file(&self, path: &Path) -> Option<Arc<Configured>> {
         match &self.lookup {
             Lookup::Forced(configured) => Some(Arc::clone(configured)),
-            Lookup::Nearest(known) => {
-                let mut known = lock(known);
+            Lookup::Nearest { known, .. } => {
                 // A walk's paths are normal already: their directory is known but for
                 // the first file in it (no path is built for the lookup).
-                if let Some(answer) = path.parent().and_then(|dir| known.get(dir)) {
-                    return answer.clone();
+                if let Some(answer) = path.parent().and_then(|dir| lock(known).get(dir).cloned()) {
+                    return answer;
                 }
                 let path = normalize(path);
                 let dir = path.parent().unwrap_or(&path);
-                self.nearest_to(dir, &mut known)
+                self.nearest_to(dir)
             }
         }
     }
@@ -114,7 +120,7 @@ impl Configurations {
     pub fn of_dir(&self, dir: &Path) -> Option<Arc<Configured>> {
         match &self.lookup {
             Lookup::Forced(configured) => Some(Arc::clone(configured)),
-            Lookup::Nearest(known) => self.nearest_to(&normalize(dir), &mut lock(known)),
+            Lookup::Nearest { .. } => self.nearest_to(&normalize(dir)),
         }
     }
 
@@ -128,36 +134,53 @@ impl Configurations {
 
     /// The first configuration in `dir` or above it; every directory passed on the way
     /// up is given the answer. One that cannot be read is an error (see
-    /// [`Configurations::errors`]), and its directory gets none.
-    fn nearest_to(
-        &self,
-        dir: &Path,
-        known: &mut HashMap<PathBuf, Option<Arc<Configured>>>,
-    ) -> Option<Arc<Configured>> {
+    /// [`Configurations::errors`]), and its directory gets none. The disk is probed
+    /// outside the lock: the walk's threads look up their directories side by side (two
+    /// `stat`s each, which under the lock made the walk of 50,000 directories wait).
+    fn nearest_to(&self, dir: &Path) -> Option<Arc<Configured>> {
+        let Lookup::Nearest { known, .. } = &self.lookup else {
+            return None;
+        };
         let mut passed = Vec::new();
         let mut found = None;
         for d in dir.ancestors() {
-            if let Some(answer) = known.get(d) {
+            if let Some(answer) = lock(known).get(d) {
                 found = answer.clone();
                 break;
             }
             passed.push(d.to_path_buf());
             if let Some(file) = config::find_in(d) {
-                let read = config::check_found(&file).and_then(|()| Configured::load(file, d));
-                found = match read {
-                    Ok(configured) => Some(Arc::new(configured)),
-                    Err(err) => {
-                        lock(&self.errors).push(err);
-                        None
-                    }
-                };
+                found = self.read_once(file, d);
                 break;
             }
         }
+        let mut known = lock(known);
         for d in passed {
             known.insert(d, found.clone());
         }
         found
+    }
+
+    /// The configuration at `file` (found in `dir`), read the first time it is met.
+    fn read_once(&self, file: PathBuf, dir: &Path) -> Option<Arc<Configured>> {
+        let Lookup::Nearest { loaded, .. } = &self.lookup else {
+            return None;
+        };
+        // Held while reading: two threads that meet one configuration read it once.
+        let mut loaded = lock(loaded);
+        if let Some(answer) = loaded.get(&file) {
+            return answer.clone();
+        }
+        let read = config::check_found(&file).and_then(|()| Configured::load(file.clone(), dir));
+        let answer = match read {
+            Ok(configured) => Some(Arc::new(configured)),
+            Err(err) => {
+                lock(&self.errors).push(err);
+                None
+            }
+        };
+        loaded.insert(file, answer.clone());
+        answer
     }
 
     /// The configurations that could not be read, one line each, in path order.
@@ -180,7 +203,7 @@ impl Configurations {
     pub fn paths(&self) -> Vec<PathBuf> {
         match &self.lookup {
             Lookup::Forced(configured) => vec![configured.path.clone()],
-            Lookup::Nearest(known) => {
+            Lookup::Nearest { known, .. } => {
                 let mut paths: Vec<PathBuf> = lock(known)
                     .values()
                     .flatten()
