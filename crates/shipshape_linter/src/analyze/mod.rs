@@ -102,7 +102,7 @@ pub fn analyze_cancellable(
     }
     let resolver = IncludeResolver::new(fs, settings.project_root.as_deref());
     let related = related::follow(loaded.files, settings, fs, &resolver);
-    let workspace = projects::workspace(related, settings, fs, &resolver, bounded.roots());
+    let workspace = projects::workspace(related, fs, &resolver, bounded.roots());
     if cancelled() {
         return None;
     }

@@ -15,14 +15,12 @@ use crate::fs::FileSystem;
 use crate::paths::resolve;
 use crate::pipelines::IncludeResolver;
 use crate::runs::ComposeRun;
-use crate::settings::Settings;
 use crate::workspace::{
     AnalyzedFile, CiPipeline, ComposeNames, Files, PipelineId, ProjectId, Workspace,
 };
 
 pub(super) fn workspace(
     related: Related,
-    settings: &Settings,
     fs: &dyn FileSystem,
     resolver: &IncludeResolver<'_>,
     project_roots: &[PathBuf],
@@ -33,9 +31,14 @@ pub(super) fn workspace(
         mut pipelines,
         runs,
     } = related;
-    files.as_mut_slice().par_iter_mut().for_each(|f| {
-        f.secrets = crate::secrets::scan(&f.scanned(), &settings.secrets);
-    });
+    // Scanned as each was loaded (`load::load`); a file a pipeline includes became a
+    // GitLab file since, which the help of its secrets says.
+    for f in files.iter_mut() {
+        let in_ci = f.kind == FileKind::GitlabCi;
+        for secret in &mut f.secrets {
+            secret.in_ci_script = in_ci;
+        }
+    }
     let disk = super::probe::probe_paths(&files, fs, resolver, project_roots);
     let compose_names = ComposeNames::build(&files);
     let exists_facts = exists_facts(&files, &ci_includes, &pipelines, resolver);
