@@ -13,6 +13,23 @@ pub fn is_hidden_control(c: char) -> bool {
         | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether `s` holds an [`is_hidden_control`] character (`\r` not counted when
+/// `keep_cr`). Bytes first: every such character is an ASCII control, or starts with
+/// 0xC2 (U+0080..U+009F) or 0xE2 (the marks and isolates), so a text without those
+/// bytes, as nearly every file is, is passed in one vectorized scan (the human format
+/// checks each shown file whole: 106 MB of Compose files took a twentieth of a run).
+fn has_hidden_control(s: &str, keep_cr: bool) -> bool {
+    let maybe = |b: u8| {
+        (b < 0x20 && b != b'\t' && b != b'\n' && !(keep_cr && b == b'\r'))
+            || b == 0x7f
+            || b == 0xc2
+            || b == 0xe2
+    };
+    s.bytes().any(maybe)
+        && s.chars()
+            .any(|c| !(keep_cr && c == '\r') && is_hidden_control(c))
+}
+
 fn push_escaped(out: &mut String, c: char) {
     let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
 }
@@ -20,7 +37,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// `s` with every [`is_hidden_control`] character written as `\u{..}`; tab and newline
 /// kept. Every text renderer passes messages, labels, notes and file names through it.
 pub fn escape_controls(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_hidden_control) {
+    if !has_hidden_control(s, false) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -76,7 +93,7 @@ impl ShownText {
     /// so it is kept here (and so never shown inside a line).
     pub fn new(text: &str) -> Option<ShownText> {
         let hidden = |c: char| c != '\r' && is_hidden_control(c);
-        if !text.chars().any(hidden) {
+        if !has_hidden_control(text, true) {
             return None;
         }
         let mut out = String::with_capacity(text.len() + 16);
@@ -137,6 +154,25 @@ mod tests {
         assert!(!escaped.chars().any(is_hidden_control));
         let back: String = serde_json::from_str(&escaped).unwrap();
         assert_eq!(back, "a\u{202e}b\u{9b}c\x7f\x1bd\u{2066}é");
+    }
+
+    #[test]
+    fn the_byte_scan_finds_exactly_the_hidden_characters() {
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            let text = format!("a{c}b");
+            assert_eq!(
+                has_hidden_control(&text, false),
+                is_hidden_control(c),
+                "{:x}",
+                u32::from(c)
+            );
+            assert_eq!(
+                has_hidden_control(&text, true),
+                c != '\r' && is_hidden_control(c),
+                "{:x}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

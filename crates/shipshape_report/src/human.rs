@@ -15,6 +15,7 @@ use codespan_reporting::diagnostic::{
 };
 use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config, termcolor};
+use rayon::prelude::*;
 use shipshape_linter::{Diagnostic, Severity, Workspace};
 use shipshape_yaml::{FileId, LineIndex};
 
@@ -29,26 +30,32 @@ pub struct HumanOptions {
 pub fn human(ws: &Workspace, diagnostics: &[Diagnostic], options: HumanOptions) -> String {
     let files = WorkspaceFiles::new(ws, diagnostics);
     let config = Config::default();
-    let mut out = String::new();
-    for d in diagnostics {
-        let cs = to_codespan(d, &files);
-        let rendered = if options.color {
-            let mut buffer = termcolor::Buffer::ansi();
-            term::emit_to_write_style(&mut buffer, &config, &files, &cs)
-                .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
-        } else {
-            term::emit_into_string(&config, &files, &cs)
-        };
-        match rendered {
-            // codespan calls its lowest severity "note"; every format says "info". The
-            // header is the first line, so the first "note" is the severity's.
-            Ok(text) if d.severity == Severity::Info => {
-                out.push_str(&text.replacen("note", "info", 1))
+    // Each finding is rendered on its own, in parallel (100,000 findings took a fifth of
+    // a second on one thread), then joined in order.
+    let rendered: Vec<String> = diagnostics
+        .par_iter()
+        .map(|d| {
+            let cs = to_codespan(d, &files);
+            let rendered = if options.color {
+                let mut buffer = termcolor::Buffer::ansi();
+                term::emit_to_write_style(&mut buffer, &config, &files, &cs)
+                    .map(|()| String::from_utf8_lossy(buffer.as_slice()).into_owned())
+            } else {
+                term::emit_into_string(&config, &files, &cs)
+            };
+            match rendered {
+                // codespan calls its lowest severity "note"; every format says "info".
+                // The header is the first line, so the first "note" is the severity's.
+                Ok(text) if d.severity == Severity::Info => text.replacen("note", "info", 1),
+                Ok(text) => text,
+                // A span the renderer cannot place: one line rather than lose it.
+                Err(_) => crate::concise(ws, std::slice::from_ref(d)),
             }
-            Ok(text) => out.push_str(&text),
-            // A span the renderer cannot place: fall back to one line rather than lose it.
-            Err(_) => out.push_str(&crate::concise(ws, std::slice::from_ref(d))),
-        }
+        })
+        .collect();
+    let mut out = String::with_capacity(rendered.iter().map(String::len).sum::<usize>() + 80);
+    for text in rendered {
+        out.push_str(&text);
     }
     out.push_str(&summary(ws, diagnostics));
     out
@@ -158,8 +165,9 @@ impl<'a> WorkspaceFiles<'a> {
             .iter()
             .flat_map(|d| std::iter::once(d.primary.file).chain(d.secondary.iter().map(|l| l.file)))
             .collect();
+        let shown: Vec<FileId> = shown.into_iter().collect();
         let masked = shown
-            .into_iter()
+            .into_par_iter()
             .filter_map(|id| {
                 let f = ws.files.get(id.index())?;
                 let masked = (!f.secrets.is_empty())
