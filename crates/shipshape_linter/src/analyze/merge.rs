@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use shipshape_yaml::FileId;
 
 use super::Analysis;
@@ -77,8 +78,10 @@ pub fn merge(parts: Vec<Analysis>, owner: &dyn Fn(&Path) -> Option<usize>) -> Me
     workspace.project_roots.dedup();
     let path_of = |i: usize| &copies[i].as_ref().expect("not taken yet").1.source.path;
     let mut order: Vec<usize> = (0..copies.len()).collect();
-    // Stable: the copies of one path stay in part order.
-    order.sort_by(|&a, &b| path_of(a).cmp(path_of(b)));
+    // Stable: the copies of one path stay in part order. In parallel, as the sort of the
+    // findings below: 100,000 paths compared component by component are a tenth of a
+    // second on one thread.
+    order.par_sort_by(|&a, &b| path_of(a).cmp(path_of(b)));
     let mut runs: Vec<&[usize]> = order.chunk_by(|&a, &b| path_of(a) == path_of(b)).collect();
     let mut new_id: HashMap<(usize, FileId), FileId> = HashMap::with_capacity(total);
     workspace.files.reserve(runs.len());
@@ -113,7 +116,7 @@ pub fn merge(parts: Vec<Analysis>, owner: &dyn Fn(&Path) -> Option<usize>) -> Me
     }
     {
         let order = super::report::order(&workspace);
-        kept.sort_by(|a, b| order(&a.0, &b.0));
+        kept.par_sort_by(|a, b| order(&a.0, &b.0));
     }
     let (diagnostics, part_of) = kept.into_iter().unzip();
     Merged {

@@ -58,11 +58,11 @@ pub fn split(
             context: Vec::new(),
         }];
     }
-    let paths: Vec<PathBuf> = inputs.iter().map(|i| normalize(&i.path)).collect();
+    let paths: Vec<PathBuf> = inputs.par_iter().map(|i| normalize(&i.path)).collect();
     let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by(|&a, &b| paths[a].cmp(&paths[b]));
+    order.par_sort_by(|&a, &b| paths[a].cmp(&paths[b]));
     let entries: Vec<Entry<'_>> = order
-        .iter()
+        .par_iter()
         .map(|&i| Entry {
             index: i,
             components: paths[i].components().collect(),
