@@ -109,7 +109,8 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
             if parsed.references.is_empty() {
                 continue;
             }
-            let service = enclosing_service(tree, id, project);
+            // Found only for a reference that needs it (most have a default).
+            let mut service_at: Option<Option<(&Service, String)>> = None;
             for r in &parsed.references {
                 // A reference inside a default only matters when its outer one is unset.
                 if r.has_fallback()
@@ -120,6 +121,8 @@ fn check(cx: &ComposeContext<'_>, sink: &mut Sink<'_>) {
                 {
                     continue;
                 }
+                let service =
+                    service_at.get_or_insert_with(|| enclosing_service(tree, id, project));
                 // The service sets the variable to a value of its own (not `- VAR` or
                 // `VAR=${VAR}`, which pass the host's value in on purpose).
                 let container_var = service
