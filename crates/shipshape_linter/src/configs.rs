@@ -45,12 +45,68 @@ enum Lookup {
     /// `--config`: this one for every file.
     Forced(Arc<Configured>),
     /// Each file's nearest, found as files are looked up.
-    Nearest {
-        /// Directory -> the configuration nearest to it (None: none up to the root).
-        known: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
-        /// Configuration file -> what reading it gave: each is read once.
-        loaded: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
-    },
+    Nearest(Nearest),
+}
+
+/// What the lookup of each file's nearest configuration has found so far.
+#[derive(Default)]
+struct Nearest {
+    /// Directory -> the configuration nearest to it (None: none up to the root).
+    known: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
+    /// Configuration file -> what reading it gave: each is read once.
+    loaded: Mutex<HashMap<PathBuf, Option<Arc<Configured>>>>,
+}
+
+impl Nearest {
+    /// The first configuration in `dir` or above it; every directory passed on the way
+    /// up is given the answer. One that cannot be read goes to `errors`, and its
+    /// directory gets none. The disk is probed outside the lock: the walk's threads look
+    /// up their directories side by side (two `stat`s each, which under the lock made
+    /// the walk of 50,000 directories wait).
+    fn to(&self, dir: &Path, errors: &Mutex<Vec<ConfigError>>) -> Option<Arc<Configured>> {
+        let mut passed = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            if let Some(answer) = lock(&self.known).get(d) {
+                found = answer.clone();
+                break;
+            }
+            passed.push(d.to_path_buf());
+            if let Some(file) = config::find_in(d) {
+                found = self.read_once(file, d, errors);
+                break;
+            }
+        }
+        let mut known = lock(&self.known);
+        for d in passed {
+            known.insert(d, found.clone());
+        }
+        found
+    }
+
+    /// The configuration at `file` (found in `dir`), read the first time it is met.
+    fn read_once(
+        &self,
+        file: PathBuf,
+        dir: &Path,
+        errors: &Mutex<Vec<ConfigError>>,
+    ) -> Option<Arc<Configured>> {
+        // Held while reading: two threads that meet one configuration read it once.
+        let mut loaded = lock(&self.loaded);
+        if let Some(answer) = loaded.get(&file) {
+            return answer.clone();
+        }
+        let read = config::check_found(&file).and_then(|()| Configured::load(file.clone(), dir));
+        let answer = match read {
+            Ok(configured) => Some(Arc::new(configured)),
+            Err(err) => {
+                lock(errors).push(err);
+                None
+            }
+        };
+        loaded.insert(file, answer.clone());
+        answer
+    }
 }
 
 /// The configurations of one run, found as its files are met.
@@ -88,10 +144,7 @@ impl Configurations {
     /// Each file gets the configuration nearest to it.
     pub fn nearest() -> Configurations {
         Configurations {
-            lookup: Lookup::Nearest {
-                known: Mutex::default(),
-                loaded: Mutex::default(),
-            },
+            lookup: Lookup::Nearest(Nearest::default()),
             errors: Mutex::default(),
             no_file_rules: Arc::default(),
         }
@@ -102,15 +155,18 @@ impl Configurations {
     pub fn of_file(&self, path: &Path) -> Option<Arc<Configured>> {
         match &self.lookup {
             Lookup::Forced(configured) => Some(Arc::clone(configured)),
-            Lookup::Nearest { known, .. } => {
+            Lookup::Nearest(nearest) => {
                 // A walk's paths are normal already: their directory is known but for
                 // the first file in it (no path is built for the lookup).
-                if let Some(answer) = path.parent().and_then(|dir| lock(known).get(dir).cloned()) {
+                let known = path
+                    .parent()
+                    .and_then(|dir| lock(&nearest.known).get(dir).cloned());
+                if let Some(answer) = known {
                     return answer;
                 }
                 let path = normalize(path);
                 let dir = path.parent().unwrap_or(&path);
-                self.nearest_to(dir)
+                nearest.to(dir, &self.errors)
             }
         }
     }
@@ -120,7 +176,7 @@ impl Configurations {
     pub fn of_dir(&self, dir: &Path) -> Option<Arc<Configured>> {
         match &self.lookup {
             Lookup::Forced(configured) => Some(Arc::clone(configured)),
-            Lookup::Nearest { .. } => self.nearest_to(&normalize(dir)),
+            Lookup::Nearest(nearest) => nearest.to(&normalize(dir), &self.errors),
         }
     }
 
@@ -130,57 +186,6 @@ impl Configurations {
             || Arc::clone(&self.no_file_rules),
             |c| Arc::clone(&c.file_rules),
         )
-    }
-
-    /// The first configuration in `dir` or above it; every directory passed on the way
-    /// up is given the answer. One that cannot be read is an error (see
-    /// [`Configurations::errors`]), and its directory gets none. The disk is probed
-    /// outside the lock: the walk's threads look up their directories side by side (two
-    /// `stat`s each, which under the lock made the walk of 50,000 directories wait).
-    fn nearest_to(&self, dir: &Path) -> Option<Arc<Configured>> {
-        let Lookup::Nearest { known, .. } = &self.lookup else {
-            return None;
-        };
-        let mut passed = Vec::new();
-        let mut found = None;
-        for d in dir.ancestors() {
-            if let Some(answer) = lock(known).get(d) {
-                found = answer.clone();
-                break;
-            }
-            passed.push(d.to_path_buf());
-            if let Some(file) = config::find_in(d) {
-                found = self.read_once(file, d);
-                break;
-            }
-        }
-        let mut known = lock(known);
-        for d in passed {
-            known.insert(d, found.clone());
-        }
-        found
-    }
-
-    /// The configuration at `file` (found in `dir`), read the first time it is met.
-    fn read_once(&self, file: PathBuf, dir: &Path) -> Option<Arc<Configured>> {
-        let Lookup::Nearest { loaded, .. } = &self.lookup else {
-            return None;
-        };
-        // Held while reading: two threads that meet one configuration read it once.
-        let mut loaded = lock(loaded);
-        if let Some(answer) = loaded.get(&file) {
-            return answer.clone();
-        }
-        let read = config::check_found(&file).and_then(|()| Configured::load(file.clone(), dir));
-        let answer = match read {
-            Ok(configured) => Some(Arc::new(configured)),
-            Err(err) => {
-                lock(&self.errors).push(err);
-                None
-            }
-        };
-        loaded.insert(file, answer.clone());
-        answer
     }
 
     /// The configurations that could not be read, one line each, in path order.
@@ -203,8 +208,8 @@ impl Configurations {
     pub fn paths(&self) -> Vec<PathBuf> {
         match &self.lookup {
             Lookup::Forced(configured) => vec![configured.path.clone()],
-            Lookup::Nearest { known, .. } => {
-                let mut paths: Vec<PathBuf> = lock(known)
+            Lookup::Nearest(nearest) => {
+                let mut paths: Vec<PathBuf> = lock(&nearest.known)
                     .values()
                     .flatten()
                     .map(|c| c.path.clone())

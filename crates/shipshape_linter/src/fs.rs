@@ -178,11 +178,6 @@ pub struct Bounded<'a> {
     real_dirs: std::sync::Mutex<HashMap<PathBuf, Option<PathBuf>>>,
     /// Canonical directory -> its entries, once probed often enough.
     listings: std::sync::Mutex<ListingCache>,
-    /// Canonical directories (their bytes) listed at their first probe: those a walk went
-    /// through, which it listed already, and which the analysis probes for `.env`, CI and
-    /// Compose names (three `lstat`s before the listing were 150,000 system calls in a
-    /// walk of 50,000 directories).
-    list_at_once: std::collections::HashSet<Vec<u8>>,
 }
 
 type ListingCache = HashMap<PathBuf, Listing>;
@@ -242,6 +237,10 @@ enum Probed {
 /// The error a read outside the project gets (shown as the file's reason).
 pub const OUTSIDE_PROJECT: &str = "outside the project: not read";
 
+fn outside_project() -> io::Error {
+    io::Error::other(OUTSIDE_PROJECT)
+}
+
 impl<'a> Bounded<'a> {
     pub fn new(inner: &'a dyn FileSystem, roots: impl IntoIterator<Item = PathBuf>) -> Bounded<'a> {
         let mut bounded = Bounded::unbounded(inner);
@@ -260,7 +259,6 @@ impl<'a> Bounded<'a> {
             drawn: false,
             real_dirs: Default::default(),
             listings: Default::default(),
-            list_at_once: Default::default(),
         }
     }
 
@@ -283,15 +281,18 @@ impl<'a> Bounded<'a> {
     }
 
     /// Lists each of `dirs` (as given) at its first probe instead of after
-    /// [`PROBES_BEFORE_LISTING`] of them: for directories a walk has listed already.
+    /// [`PROBES_BEFORE_LISTING`] of them: for directories a walk went through, which it
+    /// listed already, and which the analysis probes for `.env`, CI and Compose names
+    /// (three `lstat`s before the listing were 150,000 system calls in a walk of 50,000
+    /// directories). They are entered as probed enough.
     pub fn list_at_first_probe<'p>(&mut self, dirs: impl IntoIterator<Item = &'p Path>) {
-        let mut seen = std::collections::HashSet::new();
         for dir in dirs {
-            if seen.insert(dir)
-                && let Some(real) = self.real_dir(dir)
-            {
-                self.list_at_once
-                    .insert(real.into_os_string().into_encoded_bytes());
+            if let Some(real) = self.real_dir(dir) {
+                self.listings
+                    .get_mut()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(real)
+                    .or_insert(Listing::Probed(PROBES_BEFORE_LISTING));
             }
         }
     }
@@ -401,12 +402,7 @@ impl<'a> Bounded<'a> {
                 .or_insert(Listing::Probed(0));
             match state {
                 Listing::Listed(known) => return known.clone(),
-                Listing::Probed(n)
-                    if *n < PROBES_BEFORE_LISTING
-                        && !self
-                            .list_at_once
-                            .contains(real_dir.as_os_str().as_encoded_bytes()) =>
-                {
+                Listing::Probed(n) if *n < PROBES_BEFORE_LISTING => {
                     *n += 1;
                     return None;
                 }
@@ -462,7 +458,7 @@ impl<'a> Bounded<'a> {
         if self.contains(path) {
             Ok(())
         } else {
-            Err(io::Error::other(OUTSIDE_PROJECT))
+            Err(outside_project())
         }
     }
 }
@@ -481,7 +477,7 @@ impl FileSystem for Bounded<'_> {
         {
             let real = real_dir.join(name);
             if !self.inside(&real) {
-                return Err(io::Error::other(OUTSIDE_PROJECT));
+                return Err(outside_project());
             }
             match read_regular(&real, limit, libc::O_NOFOLLOW) {
                 Err(err) if err.raw_os_error() == Some(libc::ELOOP) => {}

@@ -1,6 +1,6 @@
 //! What one analysis run checks and how severely.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use shipshape_yaml::Limits;
 
@@ -57,6 +57,17 @@ impl Default for Settings {
             links: Vec::new(),
             options: crate::rule::RuleOptions::default(),
         }
+    }
+}
+
+impl Settings {
+    /// The directory being checked (`report_under`) that `path` lies in, if any: a file
+    /// a walk found.
+    pub fn walked_above(&self, path: &Path) -> Option<&Path> {
+        self.report_under
+            .iter()
+            .map(PathBuf::as_path)
+            .find(|walked| path.starts_with(walked))
     }
 }
 

@@ -165,7 +165,6 @@ impl<'a> WorkspaceFiles<'a> {
             .iter()
             .flat_map(|d| std::iter::once(d.primary.file).chain(d.secondary.iter().map(|l| l.file)))
             .collect();
-        let shown: Vec<FileId> = shown.into_iter().collect();
         let masked = shown
             .into_par_iter()
             .filter_map(|id| {

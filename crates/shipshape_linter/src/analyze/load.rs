@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use shipshape_model::FileKind;
@@ -67,10 +67,8 @@ pub(super) fn project_roots(
         // from each of 50,000 directories below it.
         .map(|dir| {
             settings
-                .report_under
-                .iter()
-                .find(|walked| dir.starts_with(walked))
-                .cloned()
+                .walked_above(&dir)
+                .map(Path::to_path_buf)
                 .unwrap_or(dir)
         })
         .collect();

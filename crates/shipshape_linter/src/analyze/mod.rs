@@ -93,7 +93,7 @@ pub fn analyze_cancellable(
             .iter()
             .chain(&context)
             .filter_map(|i| i.path.parent())
-            .filter(|dir| settings.report_under.iter().any(|w| dir.starts_with(w))),
+            .filter(|dir| settings.walked_above(dir).is_some()),
     );
     let fs: &dyn FileSystem = &bounded;
     let loaded = load::inputs(inputs, context, settings, fs);

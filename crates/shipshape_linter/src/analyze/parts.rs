@@ -5,12 +5,12 @@
 //! 1.5 GB that way, 100,000 small files 830 MB (benches/README.md, "Hostile inputs").
 //! Past [`PartLimits`], the inputs are split into parts of whole directories
 //! ([`split`]), which the caller analyses a few at a time (the CLI: two), keeping of
-//! each only what a report reads ([`super::Analysis::slim`]) before the next one starts. Each part
-//! loads what its files refer to, as any analysis does: includes, `.env` files,
-//! `extends: file:`, the root pipeline a fragment belongs to, the Compose files its jobs
-//! run; and, as context, the walk's files in the directories above its own (as many as a
-//! part holds, nearest first): the base file an overlay below completes, the pipeline
-//! that includes a subdirectory's `.gitlab-ci.yml`. What a part does not see are names
+//! each only what a report reads ([`super::Analysis::slim`]) before the next one
+//! starts. Each part loads what its files refer to, as any analysis does: includes,
+//! `.env` files, `extends: file:`, the root pipeline a fragment belongs to, the Compose
+//! files its jobs run; and, as context, the walk's files in the directories above its
+//! own (as many as a part holds, nearest first): the base file an overlay below
+//! completes, the pipeline that includes a subdirectory's `.gitlab-ci.yml`. What a part does not see are names
 //! defined only in a sibling directory's files (a did-you-mean suggestion, a base
 //! service defined there), so a walk that fits in one part, as every real repository we
 //! measured does, is never split; `tests/parts.rs` holds the parts to the whole report.
